@@ -1,0 +1,56 @@
+# Two commands: `make demo` and `make test`. Both set everything up on a fresh
+# clone (a .venv from requirements.lock) and are quick when already set up.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+.PHONY: demo test help setup lint typecheck unit bench schema lock clean
+
+demo: $(STAMP) ## Set up, then run the main job
+	$(BIN)/tradeinfra config validate
+	$(BIN)/tradeinfra config matrix --varying-only
+
+test: $(STAMP) lint typecheck ## Set up, then run the whole suite
+	$(BIN)/pytest -q
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+setup: $(STAMP) ## Create .venv and install the pinned dependencies
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+lint: $(STAMP) ## ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP) ## mypy --strict on src/
+	$(BIN)/mypy
+
+unit: $(STAMP) ## Unit tests only
+	$(BIN)/pytest -q tests/unit
+
+bench: $(STAMP) ## Benchmarks (ratios measured in one run)
+	$(BIN)/python -m bench
+
+schema: $(STAMP) ## Regenerate config/schema.json from the models
+	$(BIN)/tradeinfra config schema
+
+lock: ## Re-resolve requirements.lock from pyproject.toml in a scratch venv
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	.venv-lock/bin/python -m pip freeze --exclude-editable --disable-pip-version-check | grep -v '^tradeinfra' > requirements.lock
+	rm -rf .venv-lock
+
+clean: ## Remove the venv and generated output
+	rm -rf $(VENV) cdk.out cdktf.out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,24 @@
+"""Run every benchmark: `python -m bench [name ...]`."""
+
+from __future__ import annotations
+
+import sys
+
+from bench import config_load
+
+BENCHMARKS = {"config-load": config_load.run}
+
+
+def main(argv: list[str]) -> int:
+    selected = argv or list(BENCHMARKS)
+    unknown = [name for name in selected if name not in BENCHMARKS]
+    if unknown:
+        print(f"unknown benchmark {', '.join(unknown)}: expected one of {', '.join(BENCHMARKS)}", file=sys.stderr)
+        return 1
+    for name in selected:
+        BENCHMARKS[name]()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,244 @@
+"""The `tradeinfra` command line: parse arguments, call a library function,
+render its result, choose the exit code.
+
+Exit codes: 0 all good; 1 bad input or usage; 2 a check found something;
+3 a deployment failed and was rolled back.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from tradeinfra.config.loader import ConfigError, PlatformConfig, load_platform
+from tradeinfra.config.schema import render_schema
+from tradeinfra.config.views import environment_matrix, resolved_values
+from tradeinfra.errors import TradeinfraError
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 1
+EXIT_FINDINGS = 2
+EXIT_ROLLED_BACK = 3
+
+app = typer.Typer(
+    name="tradeinfra",
+    help="Multi-environment infrastructure for the trading platform.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+config_app = typer.Typer(help="Validate and inspect the environment configuration.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+# Piped output (CI logs, files) gets a wide fixed width instead of rich's 80.
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
+
+
+class TextOrJson(StrEnum):
+    text = "text"
+    json = "json"
+
+
+ConfigDir = Annotated[Path, typer.Option("--config-dir", help="Configuration directory.", show_default=True)]
+EnvOption = Annotated[str | None, typer.Option("--env", help="Environment name, e.g. prod.")]
+FormatOption = Annotated[TextOrJson, typer.Option("--format", help="Output format.")]
+
+
+def _load(config_dir: Path, env: str | None = None) -> PlatformConfig:
+    platform = load_platform(config_dir)
+    if env is not None:
+        platform.environment(env)  # unknown names fail here, with the list of known ones
+    return platform
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2) + "\n")
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    return str(value)
+
+
+@config_app.command("validate")
+def config_validate(
+    config_dir: ConfigDir = Path("config"),
+    env: EnvOption = None,
+    output_format: FormatOption = TextOrJson.text,
+) -> None:
+    """Check every file; exit 0 when valid, 1 with every problem found."""
+    try:
+        platform = _load(config_dir, env)
+    except ConfigError as exc:
+        if output_format is TextOrJson.json:
+            _print_json(
+                {
+                    "valid": False,
+                    "issues": [
+                        {
+                            "file": str(i.location.file),
+                            "line": i.location.line,
+                            "path": i.path,
+                            "message": i.message,
+                            "environments": list(i.environments),
+                        }
+                        for i in exc.issues
+                    ],
+                }
+            )
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        raise
+    names = [env] if env else platform.names
+    if output_format is TextOrJson.json:
+        _print_json({"valid": True, "environments": names, "variations": sorted(platform.variations)})
+        return
+    out.print(
+        f"[green]✓[/] {config_dir} is valid: environments {', '.join(names)}; "
+        f"{len(platform.variations)} declared variations"
+    )
+
+
+@config_app.command("show")
+def config_show(
+    env: Annotated[str, typer.Option("--env", help="Environment name, e.g. prod.")],
+    config_dir: ConfigDir = Path("config"),
+    explain: Annotated[bool, typer.Option("--explain", help="Show the file and line of each value.")] = False,
+    output_format: FormatOption = TextOrJson.text,
+) -> None:
+    """The resolved configuration of one environment."""
+    platform = _load(config_dir, env)
+    if output_format is TextOrJson.json:
+        if explain:
+            _print_json(
+                {row.path: {"value": row.value, "source": str(row.source)} for row in resolved_values(platform, env)}
+            )
+        else:
+            _print_json(platform.environment(env).model_dump(mode="json"))
+        return
+    table = Table(title=f"{env}: resolved configuration", title_justify="left")
+    table.add_column("setting", style="cyan", no_wrap=True)
+    table.add_column("value")
+    if explain:
+        table.add_column("from", style="dim")
+    for row in resolved_values(platform, env):
+        cells = [row.path, _show(row.value)] + ([str(row.source)] if explain else [])
+        table.add_row(*(Text(cell) for cell in cells))
+    out.print(table)
+
+
+@config_app.command("matrix")
+def config_matrix(
+    config_dir: ConfigDir = Path("config"),
+    env: EnvOption = None,
+    output_format: FormatOption = TextOrJson.text,
+    varying_only: Annotated[bool, typer.Option("--varying-only", help="Only settings that differ.")] = False,
+) -> None:
+    """Every setting by environment; settings that differ are highlighted."""
+    platform = _load(config_dir, env)
+    rows = [row for row in environment_matrix(platform) if row.varies or not varying_only]
+    names = [env] if env else platform.names
+    if output_format is TextOrJson.json:
+        _print_json(
+            {
+                "environments": names,
+                "settings": [
+                    {
+                        "path": r.path,
+                        "values": {n: r.values[n] for n in names},
+                        "varies": r.varies,
+                        "declared": r.declared,
+                    }
+                    for r in rows
+                ],
+            }
+        )
+        return
+    table = Table(
+        title="environment matrix",
+        title_justify="left",
+        caption="◆ declared variation   [yellow]yellow[/]: differs between environments",
+        caption_justify="left",
+    )
+    table.add_column("setting", no_wrap=True)
+    for name in names:
+        table.add_column(name)
+    for row in rows:
+        style = "yellow" if row.varies else ""
+        label = Text(("◆ " if row.declared else "  ") + row.path, style="bold yellow" if row.varies else "cyan")
+        table.add_row(label, *[Text(_show(row.values[n]), style=style) for n in names])
+    out.print(table)
+
+
+@config_app.command("schema")
+def config_schema(
+    config_dir: ConfigDir = Path("config"),
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Where to write; default <config-dir>/schema.json.")
+    ] = None,
+    check: Annotated[bool, typer.Option("--check", help="Exit 2 if the file is out of date; write nothing.")] = False,
+) -> None:
+    """Write the JSON Schema the YAML files reference."""
+    target = output or config_dir / "schema.json"
+    rendered = render_schema()
+    if check:
+        current = target.read_text(encoding="utf-8") if target.is_file() else ""
+        if current != rendered:
+            _error(f"{target} is out of date: run 'tradeinfra config schema'")
+            raise typer.Exit(EXIT_FINDINGS)
+        out.print(f"[green]✓[/] {target} is up to date")
+        return
+    if not target.parent.is_dir():
+        raise TradeinfraError(f"--output {target}: directory {target.parent} does not exist")
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(rendered, encoding="utf-8")
+    tmp.replace(target)  # atomic: never a half-written schema
+    out.print(f"wrote {target}")
+
+
+def _error(message: str) -> None:
+    err.print(Text.assemble(("error: ", "red"), message), soft_wrap=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point; maps errors to exit codes, never a traceback
+    for bad input."""
+    try:
+        result = app(args=argv, prog_name="tradeinfra", standalone_mode=False)
+    except ConfigError as exc:
+        count = len(exc.issues)
+        _error(f"invalid configuration ({count} problem{'s' if count != 1 else ''}):")
+        for issue in exc.issues:
+            err.print(f"  {issue}", markup=False, soft_wrap=True)
+        return EXIT_BAD_INPUT
+    except TradeinfraError as exc:
+        _error(str(exc))
+        return EXIT_BAD_INPUT
+    except typer.Abort:
+        _error("aborted")
+        return EXIT_BAD_INPUT
+    except typer.exceptions.TyperException as exc:  # usage errors from the parser
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            _error(str(exc))
+        return EXIT_BAD_INPUT
+    return result if isinstance(result, int) else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
