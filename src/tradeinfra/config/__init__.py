@@ -1,0 +1,1 @@
+"""The single source of truth: typed models, loader, naming and tags."""
