@@ -8,21 +8,27 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: demo test help setup lint typecheck unit bench schema lock clean
 
-demo: $(STAMP) ## Set up, then run the main job
+demo: $(STAMP) $(NODE_STAMP) ## Set up, then run the main job
 	$(BIN)/tradeinfra config validate
 	$(BIN)/tradeinfra config matrix --varying-only
+	$(BIN)/tradeinfra synth
 
-test: $(STAMP) lint typecheck ## Set up, then run the whole suite
+test: $(STAMP) $(NODE_STAMP) lint typecheck ## Set up, then run the whole suite
 	$(BIN)/pytest -q
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-setup: $(STAMP) ## Create .venv and install the pinned dependencies
+setup: $(STAMP) $(NODE_STAMP) ## Create .venv and node_modules from the lock files
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,4 +59,4 @@ lock: ## Re-resolve requirements.lock from pyproject.toml in a scratch venv
 	rm -rf .venv-lock
 
 clean: ## Remove the venv and generated output
-	rm -rf $(VENV) cdk.out cdktf.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules cdk.out cdktf.out .pytest_cache .mypy_cache .ruff_cache

@@ -21,7 +21,7 @@ from rich.text import Text
 from tradeinfra.config.loader import ConfigError, PlatformConfig, load_platform
 from tradeinfra.config.schema import render_schema
 from tradeinfra.config.views import environment_matrix, resolved_values
-from tradeinfra.errors import TradeinfraError
+from tradeinfra.errors import CheckFailedError, TradeinfraError
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 1
@@ -209,6 +209,26 @@ def config_schema(
     out.print(f"wrote {target}")
 
 
+@app.command("synth")
+def synth(
+    env: Annotated[
+        list[str] | None, typer.Option("--env", help="Environment to synthesize; repeat for several. Default: all.")
+    ] = None,
+    cdk_out: Annotated[Path, typer.Option("--cdk-out", help="Cloud assembly directory.")] = Path("cdk.out"),
+    config_dir: ConfigDir = Path("config"),
+) -> None:
+    """Synthesize the CDK app (offline, no credentials) with cdk-nag checks."""
+    from tradeinfra.cdk.synth import synth_cdk  # imports aws_cdk: only when synthesizing
+
+    platform = _load(config_dir)
+    names = env or platform.names
+    with err.status(f"synthesizing {', '.join(names)}..."):
+        result = synth_cdk(platform, names, cdk_out)
+    out.print(f"[green]✓[/] wrote {result.out_dir}: {len(result.stacks)} stacks")
+    for name in result.stacks:
+        out.print(f"  {name}")
+
+
 def _error(message: str) -> None:
     err.print(Text.assemble(("error: ", "red"), message), soft_wrap=True)
 
@@ -224,6 +244,9 @@ def main(argv: list[str] | None = None) -> int:
         for issue in exc.issues:
             err.print(f"  {issue}", markup=False, soft_wrap=True)
         return EXIT_BAD_INPUT
+    except CheckFailedError as exc:
+        _error(str(exc))
+        return EXIT_FINDINGS
     except TradeinfraError as exc:
         _error(str(exc))
         return EXIT_BAD_INPUT

@@ -235,7 +235,7 @@ class SecurityConfig(Section):
 
     permission_boundary_name: str = Field(
         pattern=r"^[A-Za-z0-9+=,.@_-]{1,100}$",
-        description="Name stem of the permission boundary policy attached to every IAM role.",
+        description="Name stem of the permission boundary policy attached to every IAM role; the policy is <env>-trading-<stem>.",
     )
     termination_protection: bool = Field(description="Enable CloudFormation termination protection.")
 

@@ -1,0 +1,61 @@
+"""Entry point of the CDK app: `cdk.json` runs `python -m tradeinfra.cdk.app`;
+`tradeinfra synth` calls `build_app` in-process.
+
+The configuration is read here, once, and passed down as typed objects.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import aws_cdk as cdk
+
+from tradeinfra.cdk.environment import TradingEnvironment
+from tradeinfra.config.loader import PlatformConfig, load_platform
+
+CDK_JSON = Path(__file__).resolve().parents[3] / "cdk.json"
+
+
+def feature_flags() -> dict[str, object]:
+    """The context the CDK CLI would pass from cdk.json (feature flags, path
+    and asset metadata on, version reporting off), so in-process synth matches `cdk synth`."""
+    settings = json.loads(CDK_JSON.read_text(encoding="utf-8"))
+    return {
+        **settings.get("context", {}),
+        "aws:cdk:enable-path-metadata": settings.get("pathMetadata", True),
+        "aws:cdk:enable-asset-metadata": settings.get("assetMetadata", True),
+        "aws:cdk:version-reporting": settings.get("versionReporting", False),
+    }
+
+
+def build_app(platform: PlatformConfig, environments: Sequence[str], outdir: Path | None = None) -> cdk.App:
+    """An app with one `TradingEnvironment` stage per named environment."""
+    app = cdk.App(outdir=str(outdir) if outdir else None, context=feature_flags())
+    for name in environments:
+        TradingEnvironment(app, platform.environment(name))
+    return app
+
+
+def main() -> int:
+    # Run by the CDK CLI: the CLI passes the output directory in CDK_OUTDIR;
+    # TRADEINFRA_CONFIG_DIR and TRADEINFRA_ENVS choose what to synthesize.
+    from tradeinfra.errors import TradeinfraError
+
+    config_dir = Path(os.environ.get("TRADEINFRA_CONFIG_DIR", "config"))
+    try:
+        platform = load_platform(config_dir)
+        names = [n for n in os.environ.get("TRADEINFRA_ENVS", ",".join(platform.names)).split(",") if n]
+        app = build_app(platform, names)
+    except TradeinfraError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    app.synth()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

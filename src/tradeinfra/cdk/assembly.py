@@ -1,0 +1,93 @@
+"""Read a synthesized cloud assembly: the stacks of each environment, with
+their templates. Environments are the nested assemblies (one per Stage)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tradeinfra.errors import TradeinfraError
+
+STACK_ARTIFACT = "aws:cloudformation:stack"
+NESTED_ASSEMBLY = "cdk:cloud-assembly"
+
+
+class AssemblyError(TradeinfraError):
+    """The cloud assembly is missing or unreadable."""
+
+
+@dataclass(frozen=True)
+class SynthesizedStack:
+    environment: str  # the Stage (environment) name
+    construct_id: str  # identical in every environment, e.g. "compute"
+    stack_name: str  # e.g. prod-trading-compute
+    account: str
+    region: str
+    termination_protection: bool
+    template_file: Path
+    template: dict[str, Any] = field(repr=False)
+
+    def resources(self, resource_type: str) -> dict[str, dict[str, Any]]:
+        return {
+            logical_id: resource
+            for logical_id, resource in self.template.get("Resources", {}).items()
+            if resource.get("Type") == resource_type
+        }
+
+    def only(self, resource_type: str) -> dict[str, Any]:
+        """The single resource of `resource_type` in this stack."""
+        found = list(self.resources(resource_type).values())
+        if len(found) != 1:
+            raise AssertionError(f"{self.stack_name}: expected one {resource_type}, found {len(found)}")
+        return found[0]
+
+
+def read_assembly(out_dir: Path) -> dict[str, dict[str, SynthesizedStack]]:
+    """environment -> construct id -> stack, for every stack under `out_dir`."""
+    manifest = _read_json(out_dir / "manifest.json")
+    environments: dict[str, dict[str, SynthesizedStack]] = {}
+    for artifact in manifest.get("artifacts", {}).values():
+        if artifact.get("type") != NESTED_ASSEMBLY:
+            continue
+        nested_dir = out_dir / artifact["properties"]["directoryName"]
+        nested = _read_json(nested_dir / "manifest.json")
+        for artifact_id, stack in nested.get("artifacts", {}).items():
+            if stack.get("type") != STACK_ARTIFACT:
+                continue
+            parsed = _stack(nested_dir, artifact_id, stack)
+            environments.setdefault(parsed.environment, {})[parsed.construct_id] = parsed
+    if not environments:
+        raise AssemblyError(f"{out_dir}: no environment stacks found: run 'tradeinfra synth'")
+    return environments
+
+
+def _stack(directory: Path, artifact_id: str, stack: dict[str, Any]) -> SynthesizedStack:
+    properties = stack["properties"]
+    display = stack.get("displayName", artifact_id)  # e.g. "prod/compute (prod-trading-compute)"
+    environment, construct_id = display.split(" ")[0].split("/", 1)
+    account, region = stack["environment"].removeprefix("aws://").split("/")
+    template_file = directory / properties["templateFile"]
+    return SynthesizedStack(
+        environment=environment,
+        construct_id=construct_id,
+        stack_name=properties.get("stackName", artifact_id),
+        account=account,
+        region=region,
+        termination_protection=bool(properties.get("terminationProtection", False)),
+        template_file=template_file,
+        template=_read_json(template_file),
+    )
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AssemblyError(f"{path}: not found: run 'tradeinfra synth' first") from None
+    except (OSError, json.JSONDecodeError) as exc:
+        raise AssemblyError(f"{path}: unreadable cloud assembly file ({exc})") from None
+    if not isinstance(data, dict):
+        raise AssemblyError(f"{path}: expected a JSON object")
+    return data

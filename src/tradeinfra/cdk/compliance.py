@@ -1,0 +1,34 @@
+"""cdk-nag v3 rule packs as validation plugins, and the acknowledged findings.
+
+Every acknowledgment carries its reason and sits next to the resource it
+covers; an acknowledgment that depends on the environment depends on a
+config setting that is a declared variation, never on the environment name.
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks
+from constructs import IConstruct
+
+from tradeinfra.config.models import EnvironmentConfig
+
+
+def add_compliance_checks(stage: cdk.Stage) -> None:
+    """Run AwsSolutions, PCI DSS 3.2.1 and NIST 800-53 rev 5 on every synth."""
+    cdk.Validations.of(stage).add_plugins(
+        AwsSolutionsChecks(stage, verbose=True),
+        PCIDSS321Checks(stage, verbose=True),
+        NIST80053R5Checks(stage, verbose=True),
+    )
+
+
+def acknowledge(scope: IConstruct, reasons: dict[str, str]) -> None:
+    """Acknowledge findings (rule id -> reason) on `scope` and its children."""
+    cdk.Validations.of(scope).acknowledge(
+        *(cdk.Acknowledgment(id=rule, reason=reason) for rule, reason in reasons.items())
+    )
+
+
+def acknowledge_environment_findings(stage: cdk.Stage, config: EnvironmentConfig) -> None:
+    """Findings acknowledged across the environment (none yet)."""

@@ -1,0 +1,1 @@
+"""Reusable pieces the stacks compose."""

@@ -1,0 +1,53 @@
+"""One environment of the trading platform: a Stage holding its stacks.
+
+A Stage per environment keeps construct IDs identical everywhere (`network`,
+`data`, ...) while stack names carry the environment, and it is what a
+pipeline deploys. Everything applied to every stack of the environment —
+tags, the permission boundary, the compliance checks — is applied here.
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from constructs import Construct
+
+from tradeinfra.cdk.compliance import acknowledge_environment_findings, add_compliance_checks
+from tradeinfra.cdk.stacks.api import ApiStack
+from tradeinfra.cdk.stacks.compute import ComputeStack
+from tradeinfra.cdk.stacks.data import DataStack
+from tradeinfra.cdk.stacks.messaging import MessagingStack
+from tradeinfra.cdk.stacks.network import NetworkStack
+from tradeinfra.cdk.stacks.security import SecurityStack
+from tradeinfra.cdk.stacks.storage import StorageStack
+from tradeinfra.config.models import EnvironmentConfig
+
+
+class TradingEnvironment(cdk.Stage):
+    def __init__(self, scope: Construct, config: EnvironmentConfig) -> None:
+        super().__init__(scope, config.name, env=cdk.Environment(account=config.account, region=config.region))
+        security = SecurityStack(self, environment=config, security=config.security)
+        network = NetworkStack(self, environment=config, network=config.network)
+        data = DataStack(self, environment=config, data=config.data)
+        self.storage = StorageStack(self, environment=config, storage=config.storage)
+        messaging = MessagingStack(self, environment=config, messaging=config.messaging)
+        self.compute = ComputeStack(
+            self,
+            environment=config,
+            compute=config.compute,
+            runtime=config.runtime,
+            vpc=network.vpc,
+            table=data.table,
+            queue=messaging.queue,
+        )
+        self.api = ApiStack(self, environment=config, api=config.api, handler=self.compute.alias)
+        self.security, self.network, self.data, self.messaging = security, network, data, messaging
+
+        for stack in self.stacks:
+            if stack is not security:
+                stack.add_stack_dependency(security, "every role carries the permission boundary")
+        add_compliance_checks(self)
+        acknowledge_environment_findings(self, config)
+
+    @property
+    def stacks(self) -> list[cdk.Stack]:
+        return [child for child in self.node.children if isinstance(child, cdk.Stack)]

@@ -1,0 +1,151 @@
+"""The order-processor Lambda function, its alias, and the runtime settings
+it reads from SSM Parameter Store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
+
+from tradeinfra.cdk.base import TradingStack
+from tradeinfra.cdk.compliance import acknowledge
+from tradeinfra.cdk.constructs.encryption import EncryptionKey, encrypted_log_group
+from tradeinfra.config.models import ComputeConfig, EnvironmentConfig, RuntimeConfig
+from tradeinfra.config.naming import ResourceKind, cdk_name, ssm_parameter
+
+RUNTIME_SOURCE = Path(__file__).resolve().parents[2] / "runtime"
+LAMBDA_RUNTIME = lambda_.Runtime.PYTHON_3_14
+ALIAS_NAME = "live"
+
+
+class ComputeStack(TradingStack):
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        environment: EnvironmentConfig,
+        compute: ComputeConfig,
+        runtime: RuntimeConfig,
+        vpc: ec2.IVpc,
+        table: dynamodb.ITable,
+        queue: sqs.IQueue,
+    ) -> None:
+        super().__init__(scope, "compute", environment=environment, description="Order-processor function")
+        env = environment.name
+        key = EncryptionKey(
+            self,
+            "FunctionKey",
+            alias=cdk_name(env, "order-processor"),
+            description="Encrypts the order processor's logs and environment",
+            retain=False,
+            for_logs=True,
+        ).key
+        function_name = cdk_name(env, "order-processor", ResourceKind.LAMBDA_FUNCTION)
+        log_group = encrypted_log_group(
+            self,
+            "Logs",
+            name=f"/aws/lambda/{function_name}",
+            retention_days=compute.log_retention_days,
+            key=key,
+            retain=False,
+        )
+        limits = self._runtime_parameters(env, runtime)
+        security_group = ec2.SecurityGroup(
+            self,
+            "FunctionSecurityGroup",
+            vpc=vpc,
+            description="Order processor: egress to AWS APIs only",
+            allow_all_outbound=False,
+        )
+        security_group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS to AWS service endpoints")
+        self.function = lambda_.Function(
+            self,
+            "OrderProcessor",
+            function_name=function_name,
+            description="Validates orders, stores them idempotently, queues them",
+            runtime=LAMBDA_RUNTIME,
+            architecture=lambda_.Architecture.ARM_64
+            if compute.architecture == "arm64"
+            else lambda_.Architecture.X86_64,
+            handler="order_processor.handler.lambda_handler",
+            code=lambda_.Code.from_asset(
+                str(RUNTIME_SOURCE),
+                exclude=["*", "!order_processor", "!order_processor/*.py"],
+                ignore_mode=cdk.IgnoreMode.GLOB,
+            ),
+            memory_size=compute.memory_mb,
+            timeout=cdk.Duration.seconds(compute.timeout_seconds),
+            reserved_concurrent_executions=compute.reserved_concurrency,
+            vpc=vpc,
+            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+            security_groups=[security_group],
+            environment={
+                "ENVIRONMENT": env,
+                "ORDERS_TABLE": table.table_name,
+                "ORDERS_QUEUE_URL": queue.queue_url,
+                "RUNTIME_PARAMETER_PATH": ssm_parameter(env, "runtime") + "/",
+                "LOG_LEVEL": compute.log_level,
+            },
+            environment_encryption=key,
+            log_group=log_group,
+            tracing=lambda_.Tracing.ACTIVE if compute.tracing else lambda_.Tracing.DISABLED,
+        )
+        # Least privilege: exactly the calls the handler makes.
+        table.grant(self.function, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem")
+        queue.grant_send_messages(self.function)
+        for parameter in limits:
+            parameter.grant_read(self.function)
+        self.function.add_to_role_policy(
+            cdk.aws_iam.PolicyStatement(
+                actions=["ssm:GetParametersByPath"],
+                resources=[
+                    self.format_arn(service="ssm", resource="parameter", resource_name=f"trading/{env}/runtime")
+                ],
+            )
+        )
+        acknowledge(
+            self.function,
+            {
+                "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]": "AWS-managed log-writing policy added by CDK; the environment's permission boundary caps it",
+                "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]": "ENI management for a function in the VPC; these EC2 actions cannot be scoped to resources",
+                "AwsSolutions::AwsSolutions-IAM5[Resource::*]": "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions",
+                "AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]": "KMS data-key actions granted by CDK on the queue's and function's own keys only",
+                "AwsSolutions::AwsSolutions-IAM5[Action::kms:ReEncrypt*]": "KMS re-encrypt actions granted by CDK on the queue's own key only",
+                "NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy": "Grants are a policy attached to this role only, scoped to the table, queue and parameters it uses",
+                "PCI.DSS.321::PCI.DSS.321-IAMNoInlinePolicy": "Grants are a policy attached to this role only, scoped to the table, queue and parameters it uses",
+                "NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ": "Invoked synchronously by API Gateway: failures return to the caller, there is no async event to park",
+            },
+        )
+        # A published version per deployment and an alias that API Gateway
+        # calls; traffic shifting and rollback move the alias.
+        self.alias = lambda_.Alias(
+            self,
+            "LiveAlias",
+            alias_name=ALIAS_NAME,
+            version=self.function.current_version,
+        )
+        self.publish("function-name", self.function.function_name, "Name of the order processor")
+        self.publish("alias-arn", self.alias.function_arn, "ARN of the order processor's live alias")
+
+    def _runtime_parameters(self, env: str, runtime: RuntimeConfig) -> list[ssm.StringParameter]:
+        values = {
+            "max-order-quantity": str(runtime.max_order_quantity),
+            "max-order-notional": str(runtime.max_order_notional),
+            "trading-enabled": "true" if runtime.trading_enabled else "false",
+        }
+        return [
+            ssm.StringParameter(
+                self,
+                "".join(part.capitalize() for part in name.split("-")) + "Setting",
+                parameter_name=ssm_parameter(env, "runtime", name),
+                string_value=value,
+                description=f"Order processor runtime setting {name}",
+            )
+            for name, value in values.items()
+        ]

@@ -1,0 +1,100 @@
+"""The environment's guard rails: the permission boundary every role carries."""
+
+from __future__ import annotations
+
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from tradeinfra.cdk.base import TradingStack
+from tradeinfra.cdk.compliance import acknowledge
+from tradeinfra.config.models import EnvironmentConfig, SecurityConfig
+from tradeinfra.config.naming import ResourceKind, cdk_name
+
+# The ceiling for every role of the environment: the services the platform
+# uses, in the environment's region only. Roles get their real (narrow)
+# permissions from grants; the boundary stops any of them from reaching
+# beyond these services, IAM included, whatever a future grant says.
+BOUNDARY_ACTIONS = [
+    "dynamodb:BatchGetItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:UpdateItem",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "sqs:SendMessage",
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:ChangeMessageVisibility",
+    "sqs:GetQueueAttributes",
+    "sqs:GetQueueUrl",
+    "s3:GetObject",
+    "s3:PutObject",
+    "s3:ListBucket",
+    "s3:GetBucketLocation",
+    "kms:Decrypt",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:DescribeKey",
+    "ssm:GetParameter",
+    "ssm:GetParameters",
+    "ssm:GetParametersByPath",
+    "logs:CreateLogGroup",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "logs:DescribeLogGroups",
+    "logs:DescribeLogStreams",
+    "logs:GetLogEvents",
+    "logs:FilterLogEvents",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    "cloudwatch:PutMetricData",
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+    "ec2:AuthorizeSecurityGroupIngress",
+    "ec2:AuthorizeSecurityGroupEgress",
+    "ec2:RevokeSecurityGroupIngress",
+    "ec2:RevokeSecurityGroupEgress",
+    "lambda:InvokeFunction",
+]
+
+
+class SecurityStack(TradingStack):
+    def __init__(self, scope: Construct, *, environment: EnvironmentConfig, security: SecurityConfig) -> None:
+        super().__init__(scope, "security", environment=environment, description="Permission boundary")
+        self.boundary_name = cdk_name(environment.name, security.permission_boundary_name, ResourceKind.IAM_POLICY)
+        self.boundary = iam.ManagedPolicy(
+            self,
+            "PermissionsBoundaryPolicy",
+            managed_policy_name=self.boundary_name,
+            description=f"Ceiling of every IAM role in {environment.name}",
+            statements=[
+                iam.PolicyStatement(
+                    sid="PlatformServicesInHomeRegion",
+                    actions=BOUNDARY_ACTIONS,
+                    resources=["*"],
+                    conditions={"StringEquals": {"aws:RequestedRegion": environment.region}},
+                ),
+            ],
+        )
+        acknowledge(
+            self.boundary,
+            {
+                "AwsSolutions::AwsSolutions-IAM5[Resource::*]": "A permission boundary is a ceiling, not a grant: "
+                "roles get resource-scoped permissions from their own policies",
+            },
+        )
+        self.publish("permissions-boundary-arn", self.boundary.managed_policy_arn, "ARN of the permission boundary")

@@ -1,0 +1,84 @@
+"""The S3 trade-data bucket, and the bucket that receives its access logs."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from tradeinfra.cdk.base import TradingStack
+from tradeinfra.cdk.compliance import acknowledge
+from tradeinfra.cdk.constructs.encryption import EncryptionKey, removal_policy
+from tradeinfra.config.models import EnvironmentConfig, StorageConfig
+from tradeinfra.config.naming import ResourceKind, cdk_name
+
+REPLICATION_ACK = {
+    f"{pack}::{pack}-S3BucketReplicationEnabled": "Versioning and KMS protect the data in-region; "
+    "cross-region copies are not required for this data set"
+    for pack in ("NIST.800.53.R5", "PCI.DSS.321")
+}
+
+
+class StorageStack(TradingStack):
+    def __init__(self, scope: Construct, *, environment: EnvironmentConfig, storage: StorageConfig) -> None:
+        super().__init__(scope, "storage", environment=environment, description="Trade-data bucket")
+        env, account, region = environment.name, environment.account, environment.region
+        retain = storage.retain_on_delete
+        key = EncryptionKey(
+            self, "BucketKey", alias=cdk_name(env, "trade-data"), description="Encrypts trade data", retain=retain
+        ).key
+        # S3 server access logs can only be delivered to an SSE-S3 bucket.
+        self.access_logs = s3.Bucket(
+            self,
+            "AccessLogsBucket",
+            bucket_name=cdk_name(env, f"access-logs-{account}-{region}", ResourceKind.S3_BUCKET),
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            versioned=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="expire-access-logs",
+                    expiration=cdk.Duration.days(storage.access_log_expiration_days),
+                    noncurrent_version_expiration=cdk.Duration.days(storage.noncurrent_version_expiration_days),
+                )
+            ],
+            removal_policy=removal_policy(retain),
+            auto_delete_objects=False,
+        )
+        acknowledge(
+            self.access_logs,
+            {
+                "NIST.800.53.R5::NIST.800.53.R5-S3DefaultEncryptionKMS": "S3 delivers server access logs only to SSE-S3 buckets",
+                "PCI.DSS.321::PCI.DSS.321-S3DefaultEncryptionKMS": "S3 delivers server access logs only to SSE-S3 buckets",
+                **REPLICATION_ACK,
+            },
+        )
+        trade_data_rule = s3.LifecycleRule(
+            id="trade-data-retention",
+            expiration=cdk.Duration.days(storage.trade_data_expiration_days)
+            if storage.trade_data_expiration_days is not None
+            else None,
+            noncurrent_version_expiration=cdk.Duration.days(storage.noncurrent_version_expiration_days),
+            abort_incomplete_multipart_upload_after=cdk.Duration.days(7),
+        )
+        self.bucket = s3.Bucket(
+            self,
+            "TradeDataBucket",
+            bucket_name=cdk_name(env, f"trade-data-{account}-{region}", ResourceKind.S3_BUCKET),
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=key,
+            bucket_key_enabled=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            versioned=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix="trade-data/",
+            lifecycle_rules=[trade_data_rule],
+            removal_policy=removal_policy(retain),
+        )
+        acknowledge(self.bucket, REPLICATION_ACK)
+        self.publish("bucket-name", self.bucket.bucket_name, "Name of the trade-data bucket")
+        self.publish("bucket-arn", self.bucket.bucket_arn, "ARN of the trade-data bucket")

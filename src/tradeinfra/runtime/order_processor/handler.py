@@ -1,0 +1,90 @@
+"""API Gateway (REST, Lambda proxy) entry point: routing, parsing, HTTP
+responses. Business rules live in `logic`, data access in `repository`."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from typing import Any
+
+import boto3
+
+from .logic import ConflictingOrderError, InvalidOrderError, TradingHaltedError, parse_order, place_order
+from .models import FunctionEnvironment
+from .repository import DynamoOrderStore, SqsOrderQueue, SsmLimitsSource
+
+logger = logging.getLogger("order_processor")
+logger.setLevel(os.environ.get("LOG_LEVEL", "INFO"))
+
+
+class Dependencies:
+    """Clients and settings, created once per execution environment (cold start)."""
+
+    def __init__(self, environment: FunctionEnvironment) -> None:
+        self.environment = environment
+        self.store = DynamoOrderStore(boto3.resource("dynamodb").Table(environment.table_name))
+        self.queue = SqsOrderQueue(boto3.client("sqs"), environment.queue_url)
+        self.limits = SsmLimitsSource(
+            boto3.client("ssm"), environment.runtime_parameter_path, environment.limits_ttl_seconds
+        )
+
+
+_dependencies: Dependencies | None = None
+
+
+def dependencies() -> Dependencies:
+    global _dependencies
+    if _dependencies is None:
+        _dependencies = Dependencies(FunctionEnvironment.from_environ())
+    return _dependencies
+
+
+def response(status: int, body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": "application/json", "Cache-Control": "no-store"},
+        "body": json.dumps(body, sort_keys=True),
+    }
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    deps = dependencies()
+    request_id = getattr(context, "aws_request_id", "local")
+    method, resource = event.get("httpMethod"), event.get("resource")
+    try:
+        if method == "POST" and resource == "/orders":
+            return _post_order(event, deps)
+        if method == "GET" and resource == "/orders/{id}":
+            return _get_order(event, deps)
+        return response(404, {"error": "not_found", "message": f"no route for {method} {resource}"})
+    except Exception:
+        logger.exception("unhandled error", extra={"request_id": request_id})
+        return response(500, {"error": "internal", "message": "internal error", "request_id": request_id})
+
+
+def _post_order(event: dict[str, Any], deps: Dependencies) -> dict[str, Any]:
+    try:
+        payload = json.loads(event.get("body") or "")
+    except json.JSONDecodeError as exc:
+        return response(400, {"error": "invalid_json", "message": f"request body is not JSON: {exc.msg}"})
+    limits = deps.limits.limits()
+    try:
+        order = parse_order(payload, limits)
+        result = place_order(order, limits, deps.store, deps.queue)
+    except InvalidOrderError as exc:
+        return response(400, {"error": "invalid_order", "message": "the order is invalid", "fields": exc.errors})
+    except ConflictingOrderError as exc:
+        return response(409, {"error": "conflict", "message": str(exc), "existing": exc.existing.to_json()})
+    except TradingHaltedError as exc:
+        return response(503, {"error": "trading_halted", "message": str(exc)})
+    logger.info("order %s %s", result.order.order.order_id, "created" if result.created else "replayed")
+    return response(201 if result.created else 200, result.order.to_json())
+
+
+def _get_order(event: dict[str, Any], deps: Dependencies) -> dict[str, Any]:
+    order_id = (event.get("pathParameters") or {}).get("id", "")
+    stored = deps.store.get(order_id) if order_id else None
+    if stored is None:
+        return response(404, {"error": "not_found", "message": f"no order {order_id!r}"})
+    return response(200, stored.to_json())
