@@ -9,7 +9,14 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+# checkov lives in its own venv: its pins would fight the project's.
+CHECKOV_VENV  := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+# Offline mirror of the Terraform AWS provider: a setting, found on the
+# machine image when not given (e.g. make test TRADEINFRA_TF_PLUGIN_DIR=/path).
+TRADEINFRA_TF_PLUGIN_DIR ?= $(shell find / -maxdepth 3 -type d -name tf-plugins 2>/dev/null | head -n 1)
+export TRADEINFRA_TF_PLUGIN_DIR
 
 .PHONY: demo test help setup lint typecheck unit bench schema lock clean
 
@@ -18,13 +25,18 @@ demo: $(STAMP) $(NODE_STAMP) ## Set up, then run the main job
 	$(BIN)/tradeinfra config matrix --varying-only
 	$(BIN)/tradeinfra synth
 
-test: $(STAMP) $(NODE_STAMP) lint typecheck ## Set up, then run the whole suite
+test: $(STAMP) $(NODE_STAMP) $(CHECKOV_STAMP) lint typecheck ## Set up, then run the whole suite
 	$(BIN)/pytest -q
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-setup: $(STAMP) $(NODE_STAMP) ## Create .venv and node_modules from the lock files
+setup: $(STAMP) $(NODE_STAMP) $(CHECKOV_STAMP) ## Create the venvs and node_modules from the lock files
+
+$(CHECKOV_STAMP): requirements-checkov.lock
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.lock
+	@touch $@
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -59,4 +71,4 @@ lock: ## Re-resolve requirements.lock from pyproject.toml in a scratch venv
 	rm -rf .venv-lock
 
 clean: ## Remove the venv and generated output
-	rm -rf $(VENV) node_modules cdk.out cdktf.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(CHECKOV_VENV) node_modules cdk.out cdktf.out .pytest_cache .mypy_cache .ruff_cache

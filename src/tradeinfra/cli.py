@@ -215,18 +215,28 @@ def synth(
         list[str] | None, typer.Option("--env", help="Environment to synthesize; repeat for several. Default: all.")
     ] = None,
     cdk_out: Annotated[Path, typer.Option("--cdk-out", help="Cloud assembly directory.")] = Path("cdk.out"),
+    cdktf_out: Annotated[Path, typer.Option("--cdktf-out", help="Terraform output directory.")] = Path("cdktf.out"),
+    tfvars_dir: Annotated[Path, typer.Option("--tfvars-dir", help="Where <env>.tfvars are written.")] = Path(
+        "terraform"
+    ),
     config_dir: ConfigDir = Path("config"),
 ) -> None:
-    """Synthesize the CDK app (offline, no credentials) with cdk-nag checks."""
+    """Synthesize both apps offline: the CDK app (with cdk-nag) and the web tier
+    (Terraform JSON plus terraform/<env>.tfvars)."""
     from tradeinfra.cdk.synth import synth_cdk  # imports aws_cdk: only when synthesizing
+    from tradeinfra.tf.app import synth_tf
 
     platform = _load(config_dir)
     names = env or platform.names
-    with err.status(f"synthesizing {', '.join(names)}..."):
+    with err.status(f"synthesizing the CDK app for {', '.join(names)}..."):
         result = synth_cdk(platform, names, cdk_out)
-    out.print(f"[green]✓[/] wrote {result.out_dir}: {len(result.stacks)} stacks")
+    out.print(f"[green]✓[/] wrote {result.out_dir}: {len(result.stacks)} CloudFormation stacks")
     for name in result.stacks:
         out.print(f"  {name}")
+    with err.status("synthesizing the web tier..."):
+        tf = synth_tf(platform, cdktf_out, tfvars_dir)
+    out.print(f"[green]✓[/] wrote {tf.out_dir}: Terraform stacks {', '.join(tf.stacks)}")
+    out.print(f"[green]✓[/] wrote {', '.join(str(p) for p in tf.tfvars)}")
 
 
 def _error(message: str) -> None:

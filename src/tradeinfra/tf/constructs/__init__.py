@@ -1,0 +1,1 @@
+"""The reusable web-tier module: one construct per concern."""

@@ -1,0 +1,148 @@
+"""The Application Load Balancer, its listener, and (where config enables
+them) access logs in a dedicated bucket."""
+
+from __future__ import annotations
+
+import json
+
+import cdktf
+from constructs import Construct
+
+from tradeinfra.config.models import LoadBalancerConfig
+from tradeinfra.tf.aws import (
+    data_aws_elb_service_account,
+    lb,
+    lb_listener,
+    s3_bucket,
+    s3_bucket_lifecycle_configuration,
+    s3_bucket_policy,
+    s3_bucket_server_side_encryption_configuration,
+    s3_bucket_versioning,
+)
+from tradeinfra.tf.constructs.storage import block_public_access, tls_only_statement
+from tradeinfra.tf.inputs import WebTierInputs
+
+sse = s3_bucket_server_side_encryption_configuration
+
+
+def first(resource: cdktf.TerraformResource, attribute: str) -> str:
+    """`<resource>[0].<attribute>` of a resource created with `count`."""
+    return f"${{{resource.fqn}[0].{attribute}}}"
+
+
+class LoadBalancer(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        inputs: WebTierInputs,
+        settings: LoadBalancerConfig,
+        subnet_ids: list[str],
+        security_group_id: str,
+        target_group_arn: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        logs_count = WebTierInputs.count_if(inputs.alb_access_logs)
+        self.logs_bucket = s3_bucket.S3Bucket(
+            self, "access_logs", bucket=inputs.name("alb-logs"), force_destroy=True, count=logs_count
+        )
+        logs_bucket_id, logs_bucket_arn = first(self.logs_bucket, "id"), first(self.logs_bucket, "arn")
+        block_public_access(self, "access_logs_public_access", logs_bucket_id, count=logs_count)
+        sse.S3BucketServerSideEncryptionConfigurationA(
+            self,
+            "access_logs_encryption",
+            bucket=logs_bucket_id,
+            # ALB log delivery supports SSE-S3 only.
+            rule=[
+                sse.S3BucketServerSideEncryptionConfigurationRuleA(
+                    apply_server_side_encryption_by_default=sse.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                        sse_algorithm="AES256"
+                    )
+                )
+            ],
+            count=logs_count,
+        )
+        s3_bucket_lifecycle_configuration.S3BucketLifecycleConfiguration(
+            self,
+            "access_logs_lifecycle",
+            bucket=logs_bucket_id,
+            rule=[
+                s3_bucket_lifecycle_configuration.S3BucketLifecycleConfigurationRule(
+                    id="expire-access-logs",
+                    status="Enabled",
+                    filter=[s3_bucket_lifecycle_configuration.S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+                    expiration=[
+                        s3_bucket_lifecycle_configuration.S3BucketLifecycleConfigurationRuleExpiration(
+                            days=settings.access_log_expiration_days
+                        )
+                    ],
+                    noncurrent_version_expiration=[
+                        s3_bucket_lifecycle_configuration.S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
+                            noncurrent_days=7
+                        )
+                    ],
+                    abort_incomplete_multipart_upload=[
+                        s3_bucket_lifecycle_configuration.S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
+                            days_after_initiation=7
+                        )
+                    ],
+                )
+            ],
+            count=logs_count,
+        )
+        s3_bucket_versioning.S3BucketVersioningA(
+            self,
+            "access_logs_versioning",
+            bucket=logs_bucket_id,
+            versioning_configuration=s3_bucket_versioning.S3BucketVersioningVersioningConfiguration(status="Enabled"),
+            count=logs_count,
+        )
+        elb_account = data_aws_elb_service_account.DataAwsElbServiceAccount(self, "elb_account")
+        s3_bucket_policy.S3BucketPolicy(
+            self,
+            "access_logs_policy",
+            bucket=logs_bucket_id,
+            # A JSON template: Terraform fills in the count-indexed references.
+            policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "ElbLogDelivery",
+                            "Effect": "Allow",
+                            "Principal": {"AWS": elb_account.arn},
+                            "Action": "s3:PutObject",
+                            "Resource": f"{logs_bucket_arn}/AWSLogs/{inputs.aws_account_id}/*",
+                        },
+                        tls_only_statement(logs_bucket_arn),
+                    ],
+                }
+            ),
+            count=logs_count,
+        )
+        self.alb = lb.Lb(
+            self,
+            "alb",
+            name=inputs.name("alb"),
+            load_balancer_type="application",
+            internal=False,
+            subnets=subnet_ids,
+            security_groups=[security_group_id],
+            drop_invalid_header_fields=True,
+            enable_deletion_protection=False,  # every environment must be destroyable by CI (spec)
+            access_logs=lb.LbAccessLogs(
+                bucket=f'${{try({self.logs_bucket.fqn}[0].id, "")}}',
+                enabled=inputs.alb_access_logs,
+            ),
+        )
+        # HTTP today; with a certificate the same target group sits behind an
+        # HTTPS listener (TLS 1.2+) and this one redirects.
+        self.listener = lb_listener.LbListener(
+            self,
+            "http",
+            load_balancer_arn=self.alb.arn,
+            port=settings.listener_port,
+            protocol="HTTP",
+            default_action=[lb_listener.LbListenerDefaultAction(type="forward", target_group_arn=target_group_arn)],
+        )

@@ -1,0 +1,141 @@
+"""Encrypted, private, TLS-only S3 buckets: the web bucket and (in
+environments that enable them) the ALB access-log bucket."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cdktf
+from constructs import Construct
+
+from tradeinfra.config.models import WebStorageConfig
+from tradeinfra.tf.aws import (
+    kms_key,
+    s3_bucket,
+    s3_bucket_lifecycle_configuration,
+    s3_bucket_policy,
+    s3_bucket_public_access_block,
+    s3_bucket_server_side_encryption_configuration,
+    s3_bucket_versioning,
+)
+from tradeinfra.tf.inputs import WebTierInputs
+
+lifecycle_rule = s3_bucket_lifecycle_configuration.S3BucketLifecycleConfigurationRule
+sse = s3_bucket_server_side_encryption_configuration
+
+
+def tls_only_statement(bucket_arn: str) -> dict[str, Any]:
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket_arn, f"{bucket_arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
+def account_key(scope: Construct, construct_id: str, *, description: str, account_id: str) -> kms_key.KmsKey:
+    """A rotating KMS key whose policy delegates use to IAM in this account only."""
+    return kms_key.KmsKey(
+        scope,
+        construct_id,
+        description=description,
+        enable_key_rotation=True,
+        deletion_window_in_days=7,
+        policy=cdktf.Fn.jsonencode(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "AccountIamControlsUse",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+                        "Action": "kms:*",
+                        "Resource": "*",
+                    }
+                ],
+            }
+        ),
+    )
+
+
+def block_public_access(scope: Construct, construct_id: str, bucket: str, count: float | None = None) -> None:
+    s3_bucket_public_access_block.S3BucketPublicAccessBlock(
+        scope,
+        construct_id,
+        bucket=bucket,
+        block_public_acls=True,
+        block_public_policy=True,
+        ignore_public_acls=True,
+        restrict_public_buckets=True,
+        count=count,
+    )
+
+
+class WebBucket(Construct):
+    """The environment's web-tier bucket, `web-<env>-<suffix>`."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, inputs: WebTierInputs, storage: WebStorageConfig
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.key = account_key(
+            self, "key", description="Encrypts the web-tier bucket", account_id=inputs.aws_account_id
+        )
+        self.bucket = s3_bucket.S3Bucket(self, "bucket", bucket=inputs.name("web"), force_destroy=True)
+        block_public_access(self, "public_access", self.bucket.id)
+        sse.S3BucketServerSideEncryptionConfigurationA(
+            self,
+            "encryption",
+            bucket=self.bucket.id,
+            rule=[
+                sse.S3BucketServerSideEncryptionConfigurationRuleA(
+                    apply_server_side_encryption_by_default=sse.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                        sse_algorithm="aws:kms", kms_master_key_id=self.key.arn
+                    ),
+                    bucket_key_enabled=True,
+                )
+            ],
+        )
+        # Versioning only where config enables it (prod): count on the variable.
+        s3_bucket_versioning.S3BucketVersioningA(
+            self,
+            "versioning",
+            bucket=self.bucket.id,
+            versioning_configuration=s3_bucket_versioning.S3BucketVersioningVersioningConfiguration(status="Enabled"),
+            count=WebTierInputs.count_if(inputs.s3_versioning),
+        )
+        s3_bucket_lifecycle_configuration.S3BucketLifecycleConfiguration(
+            self,
+            "lifecycle",
+            bucket=self.bucket.id,
+            rule=[
+                lifecycle_rule(
+                    id="tiering-and-old-versions",
+                    status="Enabled",
+                    filter=[s3_bucket_lifecycle_configuration.S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+                    transition=[
+                        s3_bucket_lifecycle_configuration.S3BucketLifecycleConfigurationRuleTransition(
+                            days=storage.transition_to_ia_days, storage_class="STANDARD_IA"
+                        )
+                    ],
+                    noncurrent_version_expiration=[
+                        s3_bucket_lifecycle_configuration.S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
+                            noncurrent_days=storage.noncurrent_version_expiration_days
+                        )
+                    ],
+                    abort_incomplete_multipart_upload=[
+                        s3_bucket_lifecycle_configuration.S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
+                            days_after_initiation=7
+                        )
+                    ],
+                )
+            ],
+        )
+        s3_bucket_policy.S3BucketPolicy(
+            self,
+            "policy",
+            bucket=self.bucket.id,
+            policy=cdktf.Fn.jsonencode({"Version": "2012-10-17", "Statement": [tls_only_statement(self.bucket.arn)]}),
+        )

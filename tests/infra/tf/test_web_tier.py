@@ -1,0 +1,242 @@
+"""The synthesized web tier, resource by resource (cdktf Testing API for
+presence/properties, plain JSON for the rest)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from cdktf import Testing as CdktfTesting
+
+from tests.infra.tf.conftest import TfSynth
+from tradeinfra.config.loader import PlatformConfig
+from tradeinfra.config.tags import MANDATORY_TAG_KEYS
+
+
+@pytest.fixture(scope="module")
+def web(tf_synth: TfSynth) -> dict[str, Any]:
+    return tf_synth.stack("web-tier")
+
+
+@pytest.fixture(scope="module")
+def web_json(web: dict[str, Any]) -> str:
+    return json.dumps(web)
+
+
+def only(web: dict[str, Any], resource_type: str) -> dict[str, Any]:
+    resources = list(web["resource"][resource_type].values())
+    assert len(resources) == 1, f"{resource_type}: {len(resources)}"
+    return resources[0]
+
+
+def has(web_json: str, resource_type: str, properties: dict[str, Any]) -> bool:
+    return bool(CdktfTesting.to_have_resource_with_properties(web_json, resource_type, properties))
+
+
+def test_versions(web: dict[str, Any]) -> None:
+    assert web["terraform"]["required_version"] == ">= 1.5"
+    assert web["terraform"]["required_providers"]["aws"]["version"] == "~> 5.100"
+
+
+def test_s3_backend_with_dynamodb_locking_and_lockfile(web: dict[str, Any], platform: PlatformConfig) -> None:
+    state = platform.environment("prod").terraform_state
+    backend = web["terraform"]["backend"]["s3"]
+    assert backend == {
+        "bucket": state.bucket,
+        "key": state.key,
+        "region": state.region,
+        "dynamodb_table": state.lock_table,
+        "encrypt": True,
+        "workspace_key_prefix": state.workspace_key_prefix,
+        "use_lockfile": True,
+    }
+
+
+def test_provider_default_tags_and_account_guard(web: dict[str, Any]) -> None:
+    (aws,) = web["provider"]["aws"]
+    tags = aws["default_tags"][0]["tags"]
+    assert set(tags) == set(MANDATORY_TAG_KEYS)
+    assert tags["Environment"] == "${var.environment}" and tags["ManagedBy"] == "tradeinfra-cdktf"
+    assert aws["region"] == "${var.aws_region}"
+    assert aws["allowed_account_ids"] == ["${var.aws_account_id}"]
+
+
+def test_variables_have_validations(web: dict[str, Any]) -> None:
+    variables = web["variable"]
+    for name in ("environment", "environment_suffix", "aws_region", "vpc_cidr", "db_instance_class",
+                 "asg_min_size", "asg_max_size", "asg_desired_capacity", "alb_ingress_cidrs"):  # fmt: skip
+        assert variables[name].get("validation"), name
+    assert (
+        'contains(["dev", "staging", "prod"], var.environment)'
+        in variables["environment"]["validation"][0]["condition"]
+    )
+
+
+def test_rds(web_json: str, web: dict[str, Any], platform: PlatformConfig) -> None:
+    database = platform.environment("prod").web_tier.database
+    assert has(web_json, "aws_db_instance", {
+        "engine": "postgres",
+        "engine_version": database.engine_version,
+        "instance_class": "${var.db_instance_class}",
+        "multi_az": "${var.db_multi_az}",
+        "storage_encrypted": True,
+        "manage_master_user_password": True,
+        "backup_retention_period": "${var.db_backup_retention_days}",
+        "backup_window": database.backup_window,
+        "maintenance_window": database.maintenance_window,
+        "deletion_protection": False,
+        "skip_final_snapshot": "${var.db_skip_final_snapshot}",
+        "publicly_accessible": False,
+        "identifier": "rds-${var.environment}-${var.environment_suffix}",
+    })  # fmt: skip
+    instance = only(web, "aws_db_instance")
+    assert "password" not in instance
+    assert instance["db_subnet_group_name"].startswith("${aws_db_subnet_group.")
+
+
+def test_launch_template_and_asg(web_json: str, web: dict[str, Any]) -> None:
+    template = only(web, "aws_launch_template")
+    assert template["metadata_options"] == {
+        "http_endpoint": "enabled",
+        "http_tokens": "required",
+        "http_put_response_hop_limit": 1,
+    }
+    ebs = template["block_device_mappings"][0]["ebs"]
+    assert ebs["encrypted"] == "true" and ebs["volume_type"] == "gp3"
+    assert template["iam_instance_profile"]["arn"].startswith("${aws_iam_instance_profile.")
+    asg = only(web, "aws_autoscaling_group")
+    assert (asg["min_size"], asg["max_size"], asg["desired_capacity"]) == (
+        "${var.asg_min_size}", "${var.asg_max_size}", "${var.asg_desired_capacity}",
+    )  # fmt: skip
+    assert asg["health_check_type"] == "ELB"
+    (precondition,) = asg["lifecycle"]["precondition"]
+    assert "var.asg_min_size <= var.asg_desired_capacity" in precondition["condition"]
+    assert "var.asg_desired_capacity <= var.asg_max_size" in precondition["condition"]
+    policy = only(web, "aws_autoscaling_policy")
+    assert policy["policy_type"] == "TargetTrackingScaling"
+
+
+def test_alb_target_group_listener(web: dict[str, Any], platform: PlatformConfig) -> None:
+    settings = platform.environment("prod").web_tier.load_balancer
+    alb = only(web, "aws_lb")
+    assert alb["name"] == "alb-${var.environment}-${var.environment_suffix}"
+    assert alb["drop_invalid_header_fields"] is True and alb["enable_deletion_protection"] is False
+    assert alb["access_logs"]["enabled"] == "${var.alb_access_logs}"
+    health = only(web, "aws_lb_target_group")["health_check"]
+    assert (health["path"], health["interval"], health["healthy_threshold"], health["unhealthy_threshold"]) == (
+        settings.health_check_path, settings.health_check_interval_seconds, settings.healthy_threshold,
+        settings.unhealthy_threshold,
+    )  # fmt: skip
+    listener = only(web, "aws_lb_listener")
+    assert listener["port"] == settings.listener_port
+    assert listener["default_action"][0]["type"] == "forward"
+
+
+def test_access_log_bucket_only_where_enabled(web: dict[str, Any]) -> None:
+    counted = {
+        resource_type: [r for r in resources.values() if r.get("count") == "${var.alb_access_logs ? 1 : 0}"]
+        for resource_type, resources in web["resource"].items()
+    }
+    for resource_type in ("aws_s3_bucket", "aws_s3_bucket_policy", "aws_s3_bucket_public_access_block",
+                          "aws_s3_bucket_server_side_encryption_configuration"):  # fmt: skip
+        assert len(counted[resource_type]) == 1, resource_type
+    (policy,) = counted["aws_s3_bucket_policy"]
+    assert "data.aws_elb_service_account" in policy["policy"] and "s3:PutObject" in policy["policy"]
+
+
+def test_web_bucket(web: dict[str, Any]) -> None:
+    buckets = web["resource"]["aws_s3_bucket"]
+    web_bucket = next(b for b in buckets.values() if b["bucket"].startswith("web-"))
+    assert web_bucket["bucket"] == "web-${var.environment}-${var.environment_suffix}"
+    versioning = {v["count"]: v for v in web["resource"]["aws_s3_bucket_versioning"].values()}
+    assert set(versioning) == {"${var.s3_versioning ? 1 : 0}", "${var.alb_access_logs ? 1 : 0}"}
+    web_versioning = versioning["${var.s3_versioning ? 1 : 0}"]
+    assert web_versioning["bucket"].startswith("${aws_s3_bucket.storage_bucket")
+    assert web_versioning["versioning_configuration"] == {"status": "Enabled"}
+    encryption = [
+        e["rule"][0]["apply_server_side_encryption_by_default"]["sse_algorithm"]
+        for e in web["resource"]["aws_s3_bucket_server_side_encryption_configuration"].values()
+    ]
+    assert sorted(encryption) == ["AES256", "aws:kms"]  # ALB logs need SSE-S3
+    blocks = web["resource"]["aws_s3_bucket_public_access_block"].values()
+    assert all(all(b[k] is True for k in ("block_public_acls", "block_public_policy", "ignore_public_acls",
+                                          "restrict_public_buckets")) for b in blocks)  # fmt: skip
+    policies = [p["policy"] for p in web["resource"]["aws_s3_bucket_policy"].values()]
+    assert all("aws:SecureTransport" in p for p in policies)
+    rules = [
+        rule
+        for lifecycle in web["resource"]["aws_s3_bucket_lifecycle_configuration"].values()
+        for rule in lifecycle["rule"]
+    ]
+    tiering = next(r for r in rules if r["id"] == "tiering-and-old-versions")
+    assert tiering["transition"][0]["storage_class"] == "STANDARD_IA"
+    assert tiering["noncurrent_version_expiration"][0]["noncurrent_days"] >= 1
+
+
+def test_security_groups_least_privilege(web: dict[str, Any]) -> None:
+    ingress = web["resource"]["aws_vpc_security_group_ingress_rule"]
+    clients = [r for r in ingress.values() if "cidr_ipv4" in r]
+    assert len(clients) == 1
+    assert clients[0]["for_each"] == "${toset(var.alb_ingress_cidrs)}" and clients[0]["cidr_ipv4"] == "${each.value}"
+    assert all("referenced_security_group_id" in r for r in ingress.values() if r not in clients)
+    rules = list(ingress.values()) + list(web["resource"]["aws_vpc_security_group_egress_rule"].values())
+    open_rules = [r for r in rules if r.get("cidr_ipv4") == "0.0.0.0/0"]
+    assert all(r["from_port"] == 443 and r["to_port"] == 443 for r in open_rules)  # egress HTTPS only
+    assert not any(r.get("cidr_ipv4") == "0.0.0.0/0" for r in ingress.values())
+
+
+def test_instance_role_least_privilege(web: dict[str, Any]) -> None:
+    attachments = {a["policy_arn"]: a for a in web["resource"]["aws_iam_role_policy_attachment"].values()}
+    assert set(attachments) == {
+        "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",  # the instance role
+        "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",  # RDS monitoring role
+    }
+    assert attachments["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]["role"].startswith(
+        "${aws_iam_role.compute_role"
+    )
+    policy = only(web, "aws_iam_role_policy")["policy"]
+    assert "/app/*" in policy and "s3:GetObject" in policy and '"s3:*"' not in policy
+    assert only(web, "aws_iam_instance_profile")["role"].startswith("${aws_iam_role.")
+
+
+def test_existing_vpc_by_data_sources(web: dict[str, Any], platform: PlatformConfig) -> None:
+    network = platform.environment("prod").web_tier.network
+    (vpc,) = web["data"]["aws_vpc"].values()
+    assert vpc["tags"] == {**network.vpc_tags, "Environment": "${var.environment}"}
+    assert "var.vpc_cidr" in vpc["lifecycle"]["postcondition"][0]["condition"]
+    assert len(web["data"]["aws_subnets"]) == 2
+
+
+def test_names_follow_the_pattern(web: dict[str, Any]) -> None:
+    pattern = "-${var.environment}-${var.environment_suffix}"
+    named = {
+        "aws_lb": "name", "aws_lb_target_group": "name", "aws_db_instance": "identifier",
+        "aws_autoscaling_group": "name", "aws_launch_template": "name", "aws_security_group": "name",
+        "aws_iam_role": "name", "aws_db_subnet_group": "name",
+    }  # fmt: skip
+    for resource_type, attribute in named.items():
+        for resource in web["resource"][resource_type].values():
+            assert resource[attribute].endswith(pattern), (resource_type, resource[attribute])
+
+
+def test_outputs(web: dict[str, Any]) -> None:
+    assert set(web["output"]) == {
+        "alb_dns_name", "target_group_arn", "asg_name", "db_endpoint", "db_secret_arn", "bucket_name", "bucket_arn",
+    }  # fmt: skip
+    assert "master_user_secret[0].secret_arn" in web["output"]["db_secret_arn"]["value"]
+
+
+def test_state_backend_stack(tf_synth: TfSynth, platform: PlatformConfig) -> None:
+    state_config = platform.environment("prod").terraform_state
+    stack = tf_synth.stack("state-backend")
+    assert "local" in stack["terraform"]["backend"]
+    (bucket,) = stack["resource"]["aws_s3_bucket"].values()
+    assert bucket["bucket"] == state_config.bucket
+    (versioning,) = stack["resource"]["aws_s3_bucket_versioning"].values()
+    assert versioning["versioning_configuration"]["status"] == "Enabled" and "count" not in versioning
+    (table,) = stack["resource"]["aws_dynamodb_table"].values()
+    assert table["name"] == state_config.lock_table and table["hash_key"] == "LockID"
+    assert table["server_side_encryption"]["enabled"] is True
+    (block,) = stack["resource"]["aws_s3_bucket_public_access_block"].values()
+    assert block["block_public_policy"] is True
