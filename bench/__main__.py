@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import cdk_synth, config_load
+from bench import cdk_synth, config_load, tf_synth
 
-BENCHMARKS = {"config-load": config_load.run, "cdk-synth": cdk_synth.run}
+BENCHMARKS = {"config-load": config_load.run, "cdk-synth": cdk_synth.run, "tf-synth": tf_synth.run}
 
 
 def main(argv: list[str]) -> int:

@@ -223,20 +223,17 @@ def synth(
 ) -> None:
     """Synthesize both apps offline: the CDK app (with cdk-nag) and the web tier
     (Terraform JSON plus terraform/<env>.tfvars)."""
-    from tradeinfra.cdk.synth import synth_cdk  # imports aws_cdk: only when synthesizing
-    from tradeinfra.tf.app import synth_tf
+    from tradeinfra.synth import synth_all
 
     platform = _load(config_dir)
     names = env or platform.names
-    with err.status(f"synthesizing the CDK app for {', '.join(names)}..."):
-        result = synth_cdk(platform, names, cdk_out)
-    out.print(f"[green]✓[/] wrote {result.out_dir}: {len(result.stacks)} CloudFormation stacks")
-    for name in result.stacks:
+    with err.status(f"synthesizing the CDK app ({', '.join(names)}) and the web tier..."):
+        result = synth_all(platform, names, cdk_out, cdktf_out, tfvars_dir)
+    out.print(f"[green]✓[/] wrote {result.cdk_out}: {len(result.cdk_stacks)} CloudFormation stacks")
+    for name in result.cdk_stacks:
         out.print(f"  {name}")
-    with err.status("synthesizing the web tier..."):
-        tf = synth_tf(platform, cdktf_out, tfvars_dir)
-    out.print(f"[green]✓[/] wrote {tf.out_dir}: Terraform stacks {', '.join(tf.stacks)}")
-    out.print(f"[green]✓[/] wrote {', '.join(str(p) for p in tf.tfvars)}")
+    out.print(f"[green]✓[/] wrote {result.cdktf_out}: Terraform stacks {', '.join(result.terraform_stacks)}")
+    out.print(f"[green]✓[/] wrote {', '.join(str(p) for p in result.tfvars)}")
 
 
 def _error(message: str) -> None:
