@@ -16,13 +16,10 @@ from tradeinfra.tf.aws import (
     s3_bucket,
     s3_bucket_lifecycle_configuration,
     s3_bucket_policy,
-    s3_bucket_server_side_encryption_configuration,
     s3_bucket_versioning,
 )
-from tradeinfra.tf.constructs.storage import block_public_access, tls_only_statement
+from tradeinfra.tf.constructs.storage import block_public_access, encrypt_bucket, tls_only_statement
 from tradeinfra.tf.inputs import WebTierInputs
-
-sse = s3_bucket_server_side_encryption_configuration
 
 
 def first(resource: cdktf.TerraformResource, attribute: str) -> str:
@@ -49,20 +46,8 @@ class LoadBalancer(Construct):
         )
         logs_bucket_id, logs_bucket_arn = first(self.logs_bucket, "id"), first(self.logs_bucket, "arn")
         block_public_access(self, "access_logs_public_access", logs_bucket_id, count=logs_count)
-        sse.S3BucketServerSideEncryptionConfigurationA(
-            self,
-            "access_logs_encryption",
-            bucket=logs_bucket_id,
-            # ALB log delivery supports SSE-S3 only.
-            rule=[
-                sse.S3BucketServerSideEncryptionConfigurationRuleA(
-                    apply_server_side_encryption_by_default=sse.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
-                        sse_algorithm="AES256"
-                    )
-                )
-            ],
-            count=logs_count,
-        )
+        # ALB log delivery supports SSE-S3 only.
+        encrypt_bucket(self, "access_logs_encryption", logs_bucket_id, kms_key_arn=None, count=logs_count)
         s3_bucket_lifecycle_configuration.S3BucketLifecycleConfiguration(
             self,
             "access_logs_lifecycle",

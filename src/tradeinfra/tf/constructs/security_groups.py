@@ -68,19 +68,27 @@ class SecurityGroups(Construct):
         )
 
     def _rule_in(self, construct_id: str, group: str, port: int, source: str, description: str) -> None:
-        vpc_security_group_ingress_rule.VpcSecurityGroupIngressRule(
-            self,
-            construct_id,
-            security_group_id=group,
-            description=description,
-            ip_protocol="tcp",
-            from_port=port,
-            to_port=port,
-            referenced_security_group_id=source,
+        self._rule(
+            vpc_security_group_ingress_rule.VpcSecurityGroupIngressRule, construct_id, group, port, source, description
         )
 
     def _rule_out(self, construct_id: str, group: str, port: int, target: str, description: str) -> None:
-        vpc_security_group_egress_rule.VpcSecurityGroupEgressRule(
+        self._rule(
+            vpc_security_group_egress_rule.VpcSecurityGroupEgressRule, construct_id, group, port, target, description
+        )
+
+    def _rule(
+        self,
+        kind: type[vpc_security_group_ingress_rule.VpcSecurityGroupIngressRule]
+        | type[vpc_security_group_egress_rule.VpcSecurityGroupEgressRule],
+        construct_id: str,
+        group: str,
+        port: int,
+        peer: str,
+        description: str,
+    ) -> None:
+        """A TCP rule on one port between two security groups."""
+        kind(
             self,
             construct_id,
             security_group_id=group,
@@ -88,5 +96,5 @@ class SecurityGroups(Construct):
             ip_protocol="tcp",
             from_port=port,
             to_port=port,
-            referenced_security_group_id=target,
+            referenced_security_group_id=peer,
         )

@@ -60,6 +60,30 @@ def account_key(scope: Construct, construct_id: str, *, description: str, accoun
     )
 
 
+def encrypt_bucket(
+    scope: Construct, construct_id: str, bucket: str, *, kms_key_arn: str | None, count: float | None = None
+) -> None:
+    """Default encryption: SSE-KMS with an S3 bucket key, or SSE-S3 where a
+    service (ALB log delivery) accepts nothing else."""
+    by_default = sse.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA
+    sse.S3BucketServerSideEncryptionConfigurationA(
+        scope,
+        construct_id,
+        bucket=bucket,
+        rule=[
+            sse.S3BucketServerSideEncryptionConfigurationRuleA(
+                apply_server_side_encryption_by_default=by_default(
+                    sse_algorithm="aws:kms", kms_master_key_id=kms_key_arn
+                )
+                if kms_key_arn
+                else by_default(sse_algorithm="AES256"),
+                bucket_key_enabled=True if kms_key_arn else None,
+            )
+        ],
+        count=count,
+    )
+
+
 def block_public_access(scope: Construct, construct_id: str, bucket: str, count: float | None = None) -> None:
     s3_bucket_public_access_block.S3BucketPublicAccessBlock(
         scope,
@@ -85,19 +109,7 @@ class WebBucket(Construct):
         )
         self.bucket = s3_bucket.S3Bucket(self, "bucket", bucket=inputs.name("web"), force_destroy=True)
         block_public_access(self, "public_access", self.bucket.id)
-        sse.S3BucketServerSideEncryptionConfigurationA(
-            self,
-            "encryption",
-            bucket=self.bucket.id,
-            rule=[
-                sse.S3BucketServerSideEncryptionConfigurationRuleA(
-                    apply_server_side_encryption_by_default=sse.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
-                        sse_algorithm="aws:kms", kms_master_key_id=self.key.arn
-                    ),
-                    bucket_key_enabled=True,
-                )
-            ],
-        )
+        encrypt_bucket(self, "encryption", self.bucket.id, kms_key_arn=self.key.arn)
         # Versioning only where config enables it (prod): count on the variable.
         s3_bucket_versioning.S3BucketVersioningA(
             self,

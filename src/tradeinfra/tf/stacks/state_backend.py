@@ -14,13 +14,10 @@ from tradeinfra.tf.aws import (
     s3_bucket,
     s3_bucket_lifecycle_configuration,
     s3_bucket_policy,
-    s3_bucket_server_side_encryption_configuration,
     s3_bucket_versioning,
 )
-from tradeinfra.tf.constructs.storage import account_key, block_public_access, tls_only_statement
+from tradeinfra.tf.constructs.storage import account_key, block_public_access, encrypt_bucket, tls_only_statement
 from tradeinfra.tf.stacks.web_tier import AWS_PROVIDER_VERSION, TERRAFORM_VERSION
-
-sse = s3_bucket_server_side_encryption_configuration
 
 
 class StateBackendStack(cdktf.TerraformStack):
@@ -44,19 +41,7 @@ class StateBackendStack(cdktf.TerraformStack):
             bucket=bucket.id,
             versioning_configuration=s3_bucket_versioning.S3BucketVersioningVersioningConfiguration(status="Enabled"),
         )
-        sse.S3BucketServerSideEncryptionConfigurationA(
-            self,
-            "encryption",
-            bucket=bucket.id,
-            rule=[
-                sse.S3BucketServerSideEncryptionConfigurationRuleA(
-                    apply_server_side_encryption_by_default=sse.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
-                        sse_algorithm="aws:kms", kms_master_key_id=key.arn
-                    ),
-                    bucket_key_enabled=True,
-                )
-            ],
-        )
+        encrypt_bucket(self, "encryption", bucket.id, kms_key_arn=key.arn)
         block_public_access(self, "public_access", bucket.id)
         lifecycle = s3_bucket_lifecycle_configuration
         lifecycle.S3BucketLifecycleConfiguration(
