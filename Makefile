@@ -24,6 +24,9 @@ demo: $(STAMP) $(NODE_STAMP) ## Set up, then run the main job
 	$(BIN)/tradeinfra config validate
 	$(BIN)/tradeinfra config matrix --varying-only
 	$(BIN)/tradeinfra synth
+	$(BIN)/tradeinfra parity
+	@mkdir -p reports
+	$(BIN)/tradeinfra parity --format html --output reports/parity.html
 
 test: $(STAMP) $(NODE_STAMP) $(CHECKOV_STAMP) lint typecheck ## Set up, then run the whole suite
 	$(BIN)/pytest -q

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from bench import cdk_synth, config_load, tf_synth
+from bench import cdk_synth, config_load, parity_gate, tf_synth
 
-BENCHMARKS = {"config-load": config_load.run, "cdk-synth": cdk_synth.run, "tf-synth": tf_synth.run}
+BENCHMARKS = {
+    "config-load": config_load.run,
+    "cdk-synth": cdk_synth.run,
+    "tf-synth": tf_synth.run,
+    "parity": parity_gate.run,
+}
 
 
 def main(argv: list[str]) -> int:

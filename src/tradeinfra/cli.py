@@ -7,6 +7,7 @@ Exit codes: 0 all good; 1 bad input or usage; 2 a check found something;
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from enum import StrEnum
@@ -201,11 +202,7 @@ def config_schema(
             raise typer.Exit(EXIT_FINDINGS)
         out.print(f"[green]✓[/] {target} is up to date")
         return
-    if not target.parent.is_dir():
-        raise TradeinfraError(f"--output {target}: directory {target.parent} does not exist")
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(rendered, encoding="utf-8")
-    tmp.replace(target)  # atomic: never a half-written schema
+    _write_atomically(target, rendered)  # never a half-written schema
     out.print(f"wrote {target}")
 
 
@@ -234,6 +231,62 @@ def synth(
         out.print(f"  {name}")
     out.print(f"[green]✓[/] wrote {result.cdktf_out}: Terraform stacks {', '.join(result.terraform_stacks)}")
     out.print(f"[green]✓[/] wrote {', '.join(str(p) for p in result.tfvars)}")
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    html = "html"
+
+
+@app.command("parity")
+def parity(
+    cdk_out: Annotated[Path, typer.Option("--cdk-out", help="Cloud assembly directory.")] = Path("cdk.out"),
+    cdktf_out: Annotated[Path, typer.Option("--cdktf-out", help="Terraform output directory.")] = Path("cdktf.out"),
+    tfvars_dir: Annotated[Path, typer.Option("--tfvars-dir", help="Directory of <env>.tfvars.")] = Path("terraform"),
+    config_dir: ConfigDir = Path("config"),
+    output_format: Annotated[ReportFormat, typer.Option("--format", help="Report format.")] = ReportFormat.text,
+    output: Annotated[Path | None, typer.Option("--output", help="Write the report to this file.")] = None,
+) -> None:
+    """Prove the environments differ only where config/platform.yaml declares it.
+    Exit 0 when consistent, 2 on findings."""
+    from tradeinfra.parity.formatters import html, json_format, markdown, text
+    from tradeinfra.parity.runner import run_parity
+
+    platform = _load(config_dir)
+    report = run_parity(platform, cdk_out, cdktf_out, tfvars_dir)
+    matrix = environment_matrix(platform)
+    if output_format is ReportFormat.text and output is None:
+        out.print(text.render(report, matrix))
+    else:
+        rendered = {
+            ReportFormat.json: lambda: json_format.render(report),
+            ReportFormat.markdown: lambda: markdown.render(report, matrix),
+            ReportFormat.html: lambda: html.render(report, matrix),
+            ReportFormat.text: lambda: _plain(text.render(report, matrix)),
+        }[output_format]()
+        if output is None:
+            sys.stdout.write(rendered)
+        else:
+            _write_atomically(output, rendered)
+            out.print(f"wrote {output}")
+    if not report.consistent:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _plain(renderable: Any) -> str:
+    console = Console(width=160, record=True, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
+
+
+def _write_atomically(target: Path, content: str) -> None:
+    if not target.parent.is_dir():
+        raise TradeinfraError(f"--output {target}: directory {target.parent} does not exist")
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(content, encoding="utf-8")
+    tmp.replace(target)
 
 
 def _error(message: str) -> None:

@@ -469,10 +469,38 @@ class EnvironmentConfig(Settings):
         return self.web_tier.region or self.region
 
 
+class Effect(Section):
+    """A place in the synthesized templates that a variation may change."""
+
+    target: str = Field(
+        pattern=r"^[^:]+:[^:]+$",
+        description="<stack>/<construct path>:<property path>, glob patterns allowed, "
+        "e.g. compute/OrderProcessor/Resource:Properties.MemorySize; (stack) addresses stack settings.",
+    )
+    values: dict[str, str | int | bool | None] | None = Field(
+        default=None,
+        description="Template value for each setting value (keys: true, false, null or the value); "
+        "default: the setting's value itself.",
+    )
+    derived: bool = Field(
+        default=False, description="The value is derived from the setting (e.g. subnet CIDRs): not checked."
+    )
+
+
 class Variation(Section):
     """A setting allowed to differ between environments."""
 
     reason: str = Field(min_length=10, description="Why this setting may differ (one line).")
+    affects: list[str | Effect] = Field(
+        default_factory=list,
+        description="Template properties this setting may change (the parity gate accepts differences there only).",
+    )
+    acknowledgments: list[str] = Field(
+        default_factory=list, description="cdk-nag acknowledgments that may depend on this setting."
+    )
+
+    def effects(self) -> list[Effect]:
+        return [Effect(target=item) if isinstance(item, str) else item for item in self.affects]
 
 
 IDENTITY_FIELDS: tuple[str, ...] = ("name", "account", "region")

@@ -24,7 +24,9 @@ def config_schema() -> dict[str, Any]:
     defs: dict[str, Any] = settings.pop("$defs")
     defs["Settings"] = settings
     defs.update({f"Partial{name}": _partial(schema) for name, schema in list(defs.items())})
-    defs["Variation"] = Variation.model_json_schema()
+    variation = Variation.model_json_schema(ref_template="#/$defs/{model}")
+    defs.update(variation.pop("$defs", {}))
+    defs["Variation"] = variation
     identity = EnvironmentConfig.model_json_schema()["properties"]
     defs["PlatformFile"] = {
         "title": "platform.yaml",

@@ -12,9 +12,6 @@ from typing import Any
 
 import pytest
 
-from tradeinfra.config.loader import PlatformConfig
-from tradeinfra.tf.app import synth_tf
-
 PLUGIN_DIR_VARIABLE = "TRADEINFRA_TF_PLUGIN_DIR"
 
 
@@ -25,13 +22,6 @@ class TfSynth:
 
     def stack(self, name: str) -> dict[str, Any]:
         return json.loads((self.out / "stacks" / name / "cdk.tf.json").read_text())
-
-
-@pytest.fixture(scope="session")
-def tf_synth(platform: PlatformConfig, tmp_path_factory: pytest.TempPathFactory) -> TfSynth:
-    root = tmp_path_factory.mktemp("cdktf")
-    result = synth_tf(platform, root / "cdktf.out", root / "terraform")
-    return TfSynth(result.out_dir, root / "terraform")
 
 
 @pytest.fixture(scope="session")

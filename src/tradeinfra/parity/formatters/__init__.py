@@ -1,0 +1,1 @@
+"""Render a ParityReport: text (rich renderables), JSON, Markdown, HTML."""
