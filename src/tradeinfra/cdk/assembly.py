@@ -3,12 +3,12 @@ their templates. Environments are the nested assemblies (one per Stage)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tradeinfra.errors import TradeinfraError
+from tradeinfra.files import read_json_object
 
 STACK_ARTIFACT = "aws:cloudformation:stack"
 NESTED_ASSEMBLY = "cdk:cloud-assembly"
@@ -83,11 +83,6 @@ def _stack(directory: Path, artifact_id: str, stack: dict[str, Any]) -> Synthesi
 
 def _read_json(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise AssemblyError(f"{path}: not found: run 'tradeinfra synth' first") from None
-    except (OSError, json.JSONDecodeError) as exc:
-        raise AssemblyError(f"{path}: unreadable cloud assembly file ({exc})") from None
-    if not isinstance(data, dict):
-        raise AssemblyError(f"{path}: expected a JSON object")
-    return data
+        return read_json_object(path, "cloud assembly file", "run 'tradeinfra synth' first")
+    except TradeinfraError as exc:
+        raise AssemblyError(str(exc)) from None

@@ -13,6 +13,7 @@ from typing import Any
 from tradeinfra.cdk.assembly import read_assembly
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.errors import TradeinfraError
+from tradeinfra.files import read_json_object
 from tradeinfra.parity.normalize import Identity, NormalizedStack, normalize_stack
 
 VALIDATION_REPORT = "validation-report.json"
@@ -64,12 +65,7 @@ def load_cdk(cdk_out: Path, platform: PlatformConfig) -> dict[str, EnvironmentSn
 
 
 def _read_acknowledgments(path: Path, snapshots: dict[str, EnvironmentSnapshot], platform: PlatformConfig) -> None:
-    try:
-        report = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ParityInputError(f"{path}: not found: synthesize with 'tradeinfra synth' (it runs cdk-nag)") from None
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ParityInputError(f"{path}: unreadable cdk-nag report ({exc})") from None
+    report = read_json_object(path, "cdk-nag report", "synthesize with 'tradeinfra synth' (it runs cdk-nag)")
     for plugin in report.get("pluginReports", []):
         for finding in plugin.get("suppressedViolations", []):
             for construct in finding.get("violatingConstructs", []):
@@ -84,12 +80,7 @@ def _read_acknowledgments(path: Path, snapshots: dict[str, EnvironmentSnapshot],
 
 def load_terraform(cdktf_out: Path, tfvars_dir: Path, platform: PlatformConfig) -> TerraformSide:
     stack_file = cdktf_out / "stacks" / "web-tier" / "cdk.tf.json"
-    try:
-        document = json.loads(stack_file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ParityInputError(f"{stack_file}: not found: run 'tradeinfra synth'") from None
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ParityInputError(f"{stack_file}: unreadable Terraform JSON ({exc})") from None
+    document = read_json_object(stack_file, "Terraform JSON", "run 'tradeinfra synth'")
     tfvars: dict[str, dict[str, Any]] = {}
     lines: dict[str, dict[str, int]] = {}
     for name in platform.names:
