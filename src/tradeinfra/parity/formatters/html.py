@@ -6,6 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from tradeinfra.config.views import MatrixRow
+from tradeinfra.parity.formatters import display
 from tradeinfra.parity.model import ParityReport
 
 STYLE = """
@@ -22,7 +23,7 @@ details{margin:.25rem 0} summary{cursor:pointer;font-weight:600}
 
 
 def _cell(value: object) -> str:
-    return escape("—" if value is None else str(value))
+    return escape(display(value))
 
 
 def render(report: ParityReport, matrix: list[MatrixRow]) -> str:
@@ -37,16 +38,8 @@ def render(report: ParityReport, matrix: list[MatrixRow]) -> str:
         "<title>Environment parity</title>",
         f"<style>{STYLE}</style></head><body>",
         f"<h1>Environment parity: {escape(', '.join(envs))}</h1>{status}",
-        "<h2>Settings that differ</h2><table><tr><th>setting</th>",
-        *(f"<th>{escape(e)}</th>" for e in envs),
-        "<th>declared</th></tr>",
+        "<h2>Findings</h2>",
     ]
-    for row in matrix:
-        if row.varies:
-            out.append(f"<tr><td><code>{escape(row.path)}</code></td>")
-            out += [f"<td>{_cell(row.values[e])}</td>" for e in envs]
-            out.append(f"<td>{'yes' if row.declared else '<b>no</b>'}</td></tr>")
-    out.append("</table><h2>Findings</h2>")
     if report.findings:
         out.append("<table><tr><th>rule</th><th>severity</th><th>stack</th><th>resource</th><th>path</th>")
         out += [f"<th>{escape(e)}</th>" for e in envs]
@@ -61,7 +54,15 @@ def render(report: ParityReport, matrix: list[MatrixRow]) -> str:
         out.append("</table>")
     else:
         out.append("<p>None: every difference between environments is a declared variation.</p>")
-    out.append("<h2>Resource inventory</h2>")
+    out.append("<h2>Settings that differ (from config/)</h2><table><tr><th>setting</th>")
+    out += [f"<th>{escape(e)}</th>" for e in envs]
+    out.append("<th>declared</th></tr>")
+    for row in matrix:
+        if row.varies:
+            out.append(f"<tr><td><code>{escape(row.path)}</code></td>")
+            out += [f"<td>{_cell(row.values[e])}</td>" for e in envs]
+            out.append(f"<td>{'yes' if row.declared else '<b>no</b>'}</td></tr>")
+    out.append("</table><h2>Resource inventory</h2>")
     for env in envs:
         stacks = report.inventory.get(env, {})
         total = sum(len(resources) for resources in stacks.values())

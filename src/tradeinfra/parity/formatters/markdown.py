@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from tradeinfra.config.views import MatrixRow
+from tradeinfra.parity.formatters import display
 from tradeinfra.parity.model import ParityReport
 
 
 def _cell(value: object) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ") if value is not None else "—"
+    return display(value).replace("|", "\\|").replace("\n", " ")
 
 
 def render(report: ParityReport, matrix: list[MatrixRow]) -> str:

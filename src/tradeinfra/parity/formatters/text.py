@@ -7,13 +7,10 @@ from rich.table import Table
 from rich.text import Text
 
 from tradeinfra.config.views import MatrixRow
+from tradeinfra.parity.formatters import display
 from tradeinfra.parity.model import ParityReport
 
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
-
-
-def _value(value: object) -> str:
-    return "—" if value is None else str(value)
 
 
 def render(report: ParityReport, matrix: list[MatrixRow]) -> RenderableType:
@@ -30,7 +27,7 @@ def render(report: ParityReport, matrix: list[MatrixRow]) -> RenderableType:
                 f.resource,
                 f.path,
                 *(
-                    Text(_value(f.values.get(env)), style="bold" if env in f.environments else "")
+                    Text(display(f.values.get(env)), style="bold" if env in f.environments else "")
                     for env in report.environments
                 ),
                 f.message,
@@ -51,6 +48,6 @@ def render(report: ParityReport, matrix: list[MatrixRow]) -> RenderableType:
     for row in matrix:
         if row.varies:
             marker = "◆ " if row.declared else "✗ "
-            table.add_row(Text(marker + row.path), *(Text(_value(row.values[e])) for e in report.environments))
+            table.add_row(Text(marker + row.path), *(Text(display(row.values[e])) for e in report.environments))
     parts.append(table)
     return Group(*parts)
