@@ -23,6 +23,7 @@ from tradeinfra.config.loader import ConfigError, PlatformConfig, load_platform
 from tradeinfra.config.schema import render_schema
 from tradeinfra.config.views import environment_matrix, resolved_values
 from tradeinfra.errors import CheckFailedError, TradeinfraError
+from tradeinfra.files import write_text_atomically
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 1
@@ -284,9 +285,7 @@ def _plain(renderable: Any) -> str:
 def _write_atomically(target: Path, content: str) -> None:
     if not target.parent.is_dir():
         raise TradeinfraError(f"--output {target}: directory {target.parent} does not exist")
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(content, encoding="utf-8")
-    tmp.replace(target)
+    write_text_atomically(target, content)
 
 
 def _error(message: str) -> None:

@@ -8,7 +8,6 @@ synth never leaves a half-written `cdk.out`.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pathlib import Path
 from tradeinfra.cdk.app import build_app
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.errors import CheckFailedError
+from tradeinfra.files import replaced_directory
 
 REPORT = "validation-report.json"
 
@@ -37,9 +37,7 @@ class Violation:
 def synth_cdk(platform: PlatformConfig, environments: Sequence[str], out_dir: Path) -> SynthResult:
     for name in environments:
         platform.environment(name)  # unknown names fail before any work
-    scratch = out_dir.with_name(f".{out_dir.name}.partial-{os.getpid()}")
-    shutil.rmtree(scratch, ignore_errors=True)
-    try:
+    with replaced_directory(out_dir) as scratch:
         app = build_app(platform, environments, scratch)
         try:
             assembly = app.synth()
@@ -48,18 +46,7 @@ def synth_cdk(platform: PlatformConfig, environments: Sequence[str], out_dir: Pa
                 raise
             raise CheckFailedError(_describe_violations(scratch / REPORT, out_dir)) from None
         stacks = sorted(stack.stack_name for stack in assembly.stacks_recursively)
-        _replace(out_dir, scratch)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
     return SynthResult(out_dir, stacks)
-
-
-def _replace(target: Path, new: Path) -> None:
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    if target.exists():
-        target.rename(old)
-    new.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def unacknowledged_violations(report_path: Path) -> list[Violation]:

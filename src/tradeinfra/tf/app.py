@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from tradeinfra.config.loader import PlatformConfig, load_platform
 from tradeinfra.config.naming import ResourceKind, tf_name
 from tradeinfra.config.tags import MANAGED_BY_TERRAFORM, mandatory_tags
 from tradeinfra.errors import TradeinfraError
+from tradeinfra.files import replaced_directory, write_text_atomically
 from tradeinfra.tf.stacks.state_backend import StateBackendStack
 from tradeinfra.tf.stacks.web_tier import WebTierStack
 from tradeinfra.tf.variables import VariableSpec, render_tfvars, variable_specs
@@ -71,25 +71,14 @@ def _check_names_fit(platform: PlatformConfig) -> None:
 def synth_tf(platform: PlatformConfig, out_dir: Path, tfvars_dir: Path) -> TfSynthResult:
     """Synthesize both stacks into `out_dir` and write terraform/<env>.tfvars,
     each atomically (nothing half-written on failure)."""
-    scratch = out_dir.with_name(f".{out_dir.name}.partial-{os.getpid()}")
-    shutil.rmtree(scratch, ignore_errors=True)
-    try:
+    with replaced_directory(out_dir) as scratch:
         build_tf_app(platform, scratch).synth()
-        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-        if out_dir.exists():
-            out_dir.rename(old)
-        scratch.rename(out_dir)
-        shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
     specs = variable_specs(platform)
     tfvars_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name in platform.names:
         target = tfvars_dir / f"{name}.tfvars"
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_text(render_tfvars(specs, platform.environment(name)), encoding="utf-8")
-        tmp.replace(target)
+        write_text_atomically(target, render_tfvars(specs, platform.environment(name)))
         written.append(target)
     stacks = sorted(p.name for p in (out_dir / "stacks").iterdir())
     return TfSynthResult(out_dir, stacks, written)
