@@ -22,6 +22,7 @@ from rich.text import Text
 from tradeinfra.config.loader import ConfigError, PlatformConfig, load_platform
 from tradeinfra.config.schema import render_schema
 from tradeinfra.config.views import environment_matrix, resolved_values
+from tradeinfra.config.yaml_source import Location
 from tradeinfra.errors import CheckFailedError, TradeinfraError
 from tradeinfra.files import write_text_atomically
 
@@ -40,9 +41,11 @@ app = typer.Typer(
 config_app = typer.Typer(help="Validate and inspect the environment configuration.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 
-# Piped output (CI logs, files) gets a wide fixed width instead of rich's 80.
-out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
+# Piped output (CI logs, files) is never wrapped or cut to rich's default 80
+# columns: tables take their natural width, so file paths survive intact.
+PIPED_WIDTH = 4000
+out = Console(highlight=False, width=None if sys.stdout.isatty() else PIPED_WIDTH)
+err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else PIPED_WIDTH)
 
 
 class TextOrJson(StrEnum):
@@ -133,13 +136,23 @@ def config_show(
         return
     table = Table(title=f"{env}: resolved configuration", title_justify="left")
     table.add_column("setting", style="cyan", no_wrap=True)
-    table.add_column("value")
+    # The value column folds so that setting and source are never cut short.
+    table.add_column("value", overflow="fold")
     if explain:
-        table.add_column("from", style="dim")
+        table.add_column("from", style="dim", no_wrap=True)
     for row in resolved_values(platform, env):
-        cells = [row.path, _show(row.value)] + ([str(row.source)] if explain else [])
+        cells = [row.path, _show(row.value)] + ([_shown_location(row.source)] if explain else [])
         table.add_row(*(Text(cell) for cell in cells))
     out.print(table)
+
+
+def _shown_location(location: Location) -> str:
+    """`file:line`, the file relative to the working directory when it lies below it."""
+    try:
+        shown = Location(location.file.resolve().relative_to(Path.cwd()), location.line)
+    except ValueError:
+        shown = location
+    return str(shown)
 
 
 @config_app.command("matrix")

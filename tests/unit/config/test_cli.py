@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -55,6 +56,20 @@ def test_show_explain_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     memory_line = next(line for line in out.splitlines() if "compute.memory_mb" in line)
     assert "2048" in memory_line and f"prod.yaml:{line_of(PROD, 'memory_mb')}" in memory_line
+
+
+def test_show_explain_text_keeps_long_paths_whole(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deep = tmp_path.joinpath(*["a-rather-long-directory-name"] * 6, "config")
+    shutil.copytree(CONFIG_DIR, deep)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the file is not below the working directory: shown in full
+    code, out, _ = run(capsys, "config", "show", "--env", "prod", "--explain", "--config-dir", str(deep))
+    assert code == 0
+    memory_line = next(line for line in out.splitlines() if "compute.memory_mb" in line)
+    assert f"{deep / 'environments' / 'prod.yaml'}:{line_of(PROD, 'memory_mb')}" in memory_line
 
 
 def test_matrix_json_marks_varying_and_declared(capsys: pytest.CaptureFixture[str]) -> None:
