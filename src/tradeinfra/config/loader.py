@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from tradeinfra.config.models import (
     ENVIRONMENT_NAME_PATTERN,
+    DeliveryConfig,
     EnvironmentConfig,
     RuleViolationError,
     Settings,
@@ -33,7 +34,7 @@ from tradeinfra.errors import TradeinfraError
 
 PLATFORM_FILE = "platform.yaml"
 ENVIRONMENTS_DIR = "environments"
-PLATFORM_KEYS = ("environments", "defaults", "variations")
+PLATFORM_KEYS = ("environments", "defaults", "variations", "delivery")
 ENVIRONMENT_KEYS = ("account", "region", "overrides")
 
 
@@ -73,6 +74,7 @@ class PlatformConfig:
     environments: Mapping[str, EnvironmentConfig]
     variations: Mapping[str, Variation]
     provenance: Mapping[str, Provenance] = field(repr=False)
+    delivery: DeliveryConfig | None = None  # None: no pipeline is configured
 
     @property
     def names(self) -> list[str]:
@@ -133,9 +135,10 @@ def load_platform(config_dir: Path) -> PlatformConfig:
         provenance[name] = merged_prov
 
     issues.extend(_distinct_accounts(resolved, provenance))
+    delivery = _delivery(platform, names, resolved, platform_path, platform_prov, issues)
     if issues:
         raise ConfigError(issues)
-    return PlatformConfig(config_dir, resolved, variations, provenance)
+    return PlatformConfig(config_dir, resolved, variations, provenance, delivery)
 
 
 # -- documents ---------------------------------------------------------------
@@ -256,6 +259,46 @@ def _variations(
                     ConfigIssue(where, f"variations.{setting}" + (f".{loc}" if loc else ""), _describe(error))
                 )
     return variations, declared
+
+
+def _delivery(
+    platform: dict[str, Any],
+    names: list[str],
+    resolved: Mapping[str, EnvironmentConfig],
+    path: Path,
+    provenance: Provenance,
+    issues: list[ConfigIssue],
+) -> DeliveryConfig | None:
+    if "delivery" not in platform:
+        return None
+    where = provenance[("delivery",)]
+    try:
+        delivery = DeliveryConfig.model_validate(platform["delivery"])
+    except ValidationError as exc:
+        for error in exc.errors():
+            path_in = ("delivery", *(str(p) for p in error["loc"]))
+            issues.append(ConfigIssue(_locate(path_in, provenance, where, path), ".".join(path_in), _describe(error)))
+        return None
+    for index, name in enumerate(delivery.approval_before):
+        if name not in names:
+            issues.append(
+                ConfigIssue(
+                    provenance.get(("delivery", "approval_before", str(index)), where),
+                    f"delivery.approval_before.{index}",
+                    f"unknown environment {name!r}: expected one of {', '.join(names)}",
+                )
+            )
+    for name, env in resolved.items():
+        if env.account == delivery.account:
+            issues.append(
+                ConfigIssue(
+                    provenance.get(("delivery", "account"), where),
+                    "delivery.account",
+                    f"account {delivery.account} is also the account of {name}: "
+                    "the pipeline needs its own tooling account",
+                )
+            )
+    return delivery
 
 
 def _check_environment_files(config_dir: Path, names: list[str], issues: list[ConfigIssue]) -> None:

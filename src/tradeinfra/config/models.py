@@ -250,6 +250,10 @@ class MonitoringConfig(Section):
     lambda_error_threshold: int = Field(ge=1, description="Order-processor errors per minute that raise an alarm.")
     api_5xx_threshold: int = Field(ge=1, description="API 5xx responses per minute that raise an alarm.")
     dlq_depth_threshold: int = Field(ge=1, description="Visible DLQ messages that raise an alarm.")
+    aws_config_drift_rule: bool = Field(
+        description="Add the AWS Config rule cloudformation-stack-drift-detection-check as a second drift "
+        "signal (needs an AWS Config recorder in the account)."
+    )
 
 
 class DeploymentConfig(Section):
@@ -501,6 +505,35 @@ class Variation(Section):
 
     def effects(self) -> list[Effect]:
         return [Effect(target=item) if isinstance(item, str) else item for item in self.affects]
+
+
+class PipelineSourceConfig(Section):
+    """Where the pipeline takes the code from: a CodeConnections repository."""
+
+    connection_arn: str = Field(
+        pattern=r"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection/[0-9a-f-]{36}$",
+        description="ARN of the CodeConnections (CodeStar) connection to the repository host.",
+    )
+    repository: str = Field(
+        pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", description="Repository as owner/name, e.g. example/tradeinfra."
+    )
+    branch: str = Field(pattern=r"^[A-Za-z0-9._/-]{1,255}$", description="Branch the pipeline builds.")
+
+
+class DeliveryConfig(Section):
+    """The delivery pipeline: one pipeline in a tooling account deploys every
+    environment, in promotion order, to its own account."""
+
+    pipeline_name: str = Field(
+        pattern=r"^[A-Za-z0-9.@_-]{1,100}$", description="Name of the CodePipeline pipeline and of its stack."
+    )
+    account: AccountId = Field(description="Tooling account the pipeline runs in (no environment runs there).")
+    region: Region = Field(description="Region of the pipeline.")
+    source: PipelineSourceConfig
+    approval_before: list[EnvironmentName] = Field(
+        description="Environments whose deployment waits for a manual approval, e.g. [prod]."
+    )
+    step_timeout_minutes: int = Field(ge=5, le=480, description="Timeout of each CodeBuild step of the pipeline.")
 
 
 IDENTITY_FIELDS: tuple[str, ...] = ("name", "account", "region")

@@ -13,7 +13,13 @@ import copy
 import json
 from typing import Any
 
-from tradeinfra.config.models import ENVIRONMENT_NAME_PATTERN, EnvironmentConfig, Settings, Variation
+from tradeinfra.config.models import (
+    ENVIRONMENT_NAME_PATTERN,
+    DeliveryConfig,
+    EnvironmentConfig,
+    Settings,
+    Variation,
+)
 from tradeinfra.config.settings_tree import setting_paths
 
 SCHEMA_ID = "https://tradeinfra.local/config/schema.json"
@@ -27,6 +33,9 @@ def config_schema() -> dict[str, Any]:
     variation = Variation.model_json_schema(ref_template="#/$defs/{model}")
     defs.update(variation.pop("$defs", {}))
     defs["Variation"] = variation
+    delivery = DeliveryConfig.model_json_schema(ref_template="#/$defs/{model}")
+    defs.update(delivery.pop("$defs", {}))
+    defs["DeliveryConfig"] = delivery
     identity = EnvironmentConfig.model_json_schema()["properties"]
     defs["PlatformFile"] = {
         "title": "platform.yaml",
@@ -48,6 +57,7 @@ def config_schema() -> dict[str, Any]:
                 "propertyNames": {"enum": setting_paths()},
                 "additionalProperties": {"$ref": "#/$defs/Variation"},
             },
+            "delivery": {"$ref": "#/$defs/DeliveryConfig", "description": "The delivery pipeline (optional)."},
         },
     }
     defs["EnvironmentFile"] = {
