@@ -16,6 +16,7 @@ from tradeinfra.cdk.stacks.api import ApiStack
 from tradeinfra.cdk.stacks.compute import ComputeStack
 from tradeinfra.cdk.stacks.data import DataStack
 from tradeinfra.cdk.stacks.messaging import MessagingStack
+from tradeinfra.cdk.stacks.monitoring import MonitoringStack
 from tradeinfra.cdk.stacks.network import NetworkStack
 from tradeinfra.cdk.stacks.security import SecurityStack
 from tradeinfra.cdk.stacks.storage import StorageStack
@@ -30,6 +31,7 @@ class TradingEnvironment(cdk.Stage):
         data = DataStack(self, environment=config, data=config.data)
         self.storage = StorageStack(self, environment=config, storage=config.storage)
         messaging = MessagingStack(self, environment=config, messaging=config.messaging)
+        self.monitoring = MonitoringStack(self, environment=config, monitoring=config.monitoring, vpc=network.vpc)
         self.compute = ComputeStack(
             self,
             environment=config,

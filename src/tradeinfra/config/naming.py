@@ -43,6 +43,7 @@ class ResourceKind(Enum):
     LOG_GROUP = NameRule(512, r"^[A-Za-z0-9_./#-]{1,512}$", "1-512 letters, digits, _ . / # -")
     KMS_ALIAS = NameRule(256, r"^alias/[A-Za-z0-9/_-]{1,250}$", "alias/ then letters, digits, / _ -")
     SNS_TOPIC = NameRule(256, r"^[A-Za-z0-9_-]{1,256}$", "1-256 letters, digits, _ -")
+    CLOUDWATCH_ALARM = NameRule(255, r"^[A-Za-z0-9_.-]{1,255}$", "1-255 letters, digits, _ . -")
     CLOUDFORMATION_STACK = NameRule(
         128, r"^[A-Za-z][A-Za-z0-9-]{0,127}$", "1-128 letters, digits, hyphens; starts with a letter"
     )
@@ -85,6 +86,26 @@ def cdk_name(environment: str, name: str, kind: ResourceKind = ResourceKind.GENE
 def tf_name(resource_type: str, environment: str, suffix: str, kind: ResourceKind = ResourceKind.GENERIC) -> str:
     """`<type>-<env>-<suffix>`, the physical-name pattern of the Terraform app."""
     return check_name(f"{resource_type}-{environment}-{suffix}", kind)
+
+
+# The alarms that say a release is hurting the environment. CodeDeploy rolls
+# the order processor back when one fires during a traffic shift, and
+# `tradeinfra deploy --target aws` passes them to CloudFormation as rollback
+# triggers (at most five). Names are `<env>-trading-<purpose>`.
+RELEASE_ALARMS: tuple[str, ...] = (
+    "order-processor-errors",
+    "order-processor-throttles",
+    "api-5xx",
+    "orders-dlq-depth",
+)
+
+
+def alarm_name(environment: str, purpose: str) -> str:
+    return cdk_name(environment, purpose, ResourceKind.CLOUDWATCH_ALARM)
+
+
+def alarm_arn(environment: str, account: str, region: str, purpose: str, partition: str = "aws") -> str:
+    return f"arn:{partition}:cloudwatch:{region}:{account}:alarm:{alarm_name(environment, purpose)}"
 
 
 def stack_name(environment: str, component: str) -> str:

@@ -48,11 +48,12 @@ class Identity:
             return text
         if component and self.environment + component in text:
             # Names CDK generates from the full construct path: the stage and
-            # stack names run together, and the trailing hash covers both.
+            # stack names run together, and the trailing hash covers both;
+            # CDK may prefix them (AllowEventRule<env><stack>...).
             pattern = self._generated.get(component)
             if pattern is None:
                 pattern = re.compile(
-                    rf"(?<![A-Za-z0-9]){re.escape(self.environment + component)}([A-Za-z0-9]*?)[0-9A-F]{{8}}(?![A-Za-z0-9])"
+                    rf"{re.escape(self.environment + component)}([A-Za-z0-9]*?)[0-9A-F]{{8}}(?![A-Za-z0-9])"
                 )
                 self._generated[component] = pattern
             text = pattern.sub(rf"{ENV}{component}\1<id>", text)

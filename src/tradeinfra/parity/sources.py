@@ -74,7 +74,10 @@ def _read_acknowledgments(path: Path, snapshots: dict[str, EnvironmentSnapshot],
                     component = rest.split("/", 1)[0]
                     identity = Identity(env, platform.environment(env).account, platform.environment(env).region)
                     snapshots[env].acknowledgments.add(
-                        (finding.get("acknowledgedId", finding["ruleName"]), identity.scrub(rest, component))
+                        (
+                            identity.scrub(finding.get("acknowledgedId", finding["ruleName"]), component),
+                            identity.scrub(rest, component),
+                        )
                     )
 
 

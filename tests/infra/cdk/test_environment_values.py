@@ -23,7 +23,7 @@ SPEC_REGION = {"dev": "us-east-1", "staging": "us-east-2", "prod": "us-east-1"}
 def test_stacks_named_and_placed_per_environment(assembly: Assembly, platform: PlatformConfig, env: str) -> None:
     config = platform.environment(env)
     stacks = assembly[env]
-    assert set(stacks) == {"security", "network", "data", "storage", "messaging", "compute", "api"}
+    assert set(stacks) == {"security", "network", "data", "storage", "messaging", "monitoring", "compute", "api"}
     for component, stack in stacks.items():
         assert stack.stack_name == f"{env}-trading-{component}"
         assert (stack.account, stack.region) == (config.account, SPEC_REGION[env])

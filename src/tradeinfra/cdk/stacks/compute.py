@@ -3,8 +3,6 @@ it reads from SSM Parameter Store."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
@@ -16,11 +14,10 @@ from constructs import Construct
 from tradeinfra.cdk.base import TradingStack
 from tradeinfra.cdk.compliance import acknowledge
 from tradeinfra.cdk.constructs.encryption import EncryptionKey, encrypted_log_group
+from tradeinfra.cdk.constructs.lambda_code import LAMBDA_RUNTIME, runtime_package
 from tradeinfra.config.models import ComputeConfig, EnvironmentConfig, RuntimeConfig
 from tradeinfra.config.naming import ResourceKind, cdk_name, ssm_parameter
 
-RUNTIME_SOURCE = Path(__file__).resolve().parents[2] / "runtime"
-LAMBDA_RUNTIME = lambda_.Runtime.PYTHON_3_14
 ALIAS_NAME = "live"
 
 
@@ -74,11 +71,7 @@ class ComputeStack(TradingStack):
             if compute.architecture == "arm64"
             else lambda_.Architecture.X86_64,
             handler="order_processor.handler.lambda_handler",
-            code=lambda_.Code.from_asset(
-                str(RUNTIME_SOURCE),
-                exclude=["*", "!order_processor", "!order_processor/*.py"],
-                ignore_mode=cdk.IgnoreMode.GLOB,
-            ),
+            code=runtime_package("order_processor"),
             memory_size=compute.memory_mb,
             timeout=cdk.Duration.seconds(compute.timeout_seconds),
             reserved_concurrent_executions=compute.reserved_concurrency,

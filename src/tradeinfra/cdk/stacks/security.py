@@ -7,6 +7,7 @@ from constructs import Construct
 
 from tradeinfra.cdk.base import TradingStack
 from tradeinfra.cdk.compliance import acknowledge
+from tradeinfra.cdk.constructs.read_access import GLOBAL_READ_CEILING, READ_CEILING
 from tradeinfra.config.models import EnvironmentConfig, SecurityConfig
 from tradeinfra.config.naming import ResourceKind, cdk_name
 
@@ -69,6 +70,8 @@ BOUNDARY_ACTIONS = [
     "ec2:RevokeSecurityGroupIngress",
     "ec2:RevokeSecurityGroupEgress",
     "lambda:InvokeFunction",
+    "codedeploy:PutLifecycleEventHookExecutionStatus",
+    *READ_CEILING,
 ]
 
 
@@ -88,6 +91,7 @@ class SecurityStack(TradingStack):
                     resources=["*"],
                     conditions={"StringEquals": {"aws:RequestedRegion": environment.region}},
                 ),
+                iam.PolicyStatement(sid="GlobalConfigurationReads", actions=GLOBAL_READ_CEILING, resources=["*"]),
             ],
         )
         acknowledge(
@@ -95,6 +99,12 @@ class SecurityStack(TradingStack):
             {
                 "AwsSolutions::AwsSolutions-IAM5[Resource::*]": "A permission boundary is a ceiling, not a grant: "
                 "roles get resource-scoped permissions from their own policies",
+                **{
+                    f"AwsSolutions::AwsSolutions-IAM5[Action::{action}]": "A ceiling, not a grant: configuration "
+                    "reads compacted with wildcards to fit IAM's policy size limit; roles get exact action lists"
+                    for action in READ_CEILING
+                    if action.endswith("*")
+                },
             },
         )
         self.publish("permissions-boundary-arn", self.boundary.managed_policy_arn, "ARN of the permission boundary")
