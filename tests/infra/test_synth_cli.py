@@ -20,7 +20,7 @@ def test_synth_writes_both_apps(tmp_path: Path, capsys: pytest.CaptureFixture[st
     ])  # fmt: skip
     out = capsys.readouterr().out
     assert code == 0, out
-    assert "7 CloudFormation stacks" in out and "prod-trading-api" in out and "dev-trading-api" not in out
+    assert "8 CloudFormation stacks" in out and "prod-trading-api" in out and "dev-trading-api" not in out
     manifest = json.loads((tmp_path / "cdk.out" / "manifest.json").read_text())
     assert [a for a in manifest["artifacts"] if a.startswith("assembly-")] == ["assembly-prod"]
     assert (tmp_path / "cdktf.out" / "stacks" / "web-tier" / "cdk.tf.json").is_file()

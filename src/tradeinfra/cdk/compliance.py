@@ -30,5 +30,13 @@ def acknowledge(scope: IConstruct, reasons: dict[str, str]) -> None:
     )
 
 
+def arn_of(resource: IConstruct) -> str:
+    """How cdk-nag writes the ARN of `resource` in a finding: `<LogicalId.Arn>`."""
+    stack = cdk.Stack.of(resource)
+    default_child = resource.node.default_child
+    assert isinstance(default_child, cdk.CfnElement), f"{resource.node.path} has no CloudFormation resource"
+    return f"<{stack.resolve(stack.get_logical_id(default_child))}.Arn>"
+
+
 def acknowledge_environment_findings(stage: cdk.Stage, config: EnvironmentConfig) -> None:
     """Findings acknowledged across the environment (none yet)."""

@@ -40,6 +40,8 @@ class TradingEnvironment(cdk.Stage):
             vpc=network.vpc,
             table=data.table,
             queue=messaging.queue,
+            dead_letter_queue=messaging.dead_letter_queue,
+            alarm_action=self.monitoring.alarm_action,
         )
         self.api = ApiStack(self, environment=config, api=config.api, handler=self.compute.alias)
         self.security, self.network, self.data, self.messaging = security, network, data, messaging

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.infra.cdk.conftest import Assembly
+from tests.infra.cdk.conftest import Assembly, order_processor
 from tradeinfra.config.loader import PlatformConfig
 
 ENVS = ("dev", "staging", "prod")
@@ -35,7 +35,7 @@ def test_stacks_named_and_placed_per_environment(assembly: Assembly, platform: P
 @pytest.mark.parametrize("env", ENVS)
 def test_lambda_memory_concurrency_and_settings(assembly: Assembly, platform: PlatformConfig, env: str) -> None:
     compute = platform.environment(env).compute
-    function = assembly[env]["compute"].only("AWS::Lambda::Function")["Properties"]
+    function = order_processor(assembly[env]["compute"])
     assert function["MemorySize"] == SPEC_MEMORY[env] == compute.memory_mb
     assert function["ReservedConcurrentExecutions"] == compute.reserved_concurrency
     assert function["Timeout"] == compute.timeout_seconds
@@ -54,7 +54,7 @@ def test_lambda_memory_concurrency_and_settings(assembly: Assembly, platform: Pl
 
 @pytest.mark.parametrize("env", ENVS)
 def test_lambda_in_private_subnets(assembly: Assembly, env: str) -> None:
-    function = assembly[env]["compute"].only("AWS::Lambda::Function")["Properties"]
+    function = order_processor(assembly[env]["compute"])
     imports = [subnet["Fn::ImportValue"] for subnet in function["VpcConfig"]["SubnetIds"]]
     assert all("privateSubnet" in name for name in imports), imports
 
@@ -70,10 +70,16 @@ def test_published_version_and_live_alias(assembly: Assembly, env: str) -> None:
 
 @pytest.mark.parametrize("env", ENVS)
 def test_function_log_retention(assembly: Assembly, platform: PlatformConfig, env: str) -> None:
-    groups = assembly[env]["compute"].resources("AWS::Logs::LogGroup").values()
-    (group,) = [g["Properties"] for g in groups]
-    assert group["LogGroupName"] == f"/aws/lambda/{env}-trading-order-processor"
-    assert group["RetentionInDays"] == platform.environment(env).compute.log_retention_days
+    groups = assembly[env]["compute"].resources("AWS::Logs::LogGroup")
+    names = sorted(g["Properties"]["LogGroupName"] for g in groups.values())
+    assert names == [
+        f"/aws/lambda/{env}-trading-order-processor",
+        f"/aws/lambda/{env}-trading-order-processor-post-traffic",
+        f"/aws/lambda/{env}-trading-order-processor-pre-traffic",
+    ]
+    for group in groups.values():
+        assert group["Properties"]["RetentionInDays"] == platform.environment(env).compute.log_retention_days
+        assert "KmsKeyId" in group["Properties"]
 
 
 @pytest.mark.parametrize("env", ENVS)

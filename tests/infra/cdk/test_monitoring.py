@@ -5,11 +5,10 @@ Config rule as a second signal."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
-from tests.infra.cdk.conftest import Assembly
+from tests.infra.cdk.conftest import Assembly, by_name
 from tradeinfra.config.loader import PlatformConfig
 
 ENVS = ("dev", "staging", "prod")
@@ -18,12 +17,6 @@ ENVS = ("dev", "staging", "prod")
 def rate_in_minutes(expression: str) -> int:
     count, unit = expression.removeprefix("rate(").removesuffix(")").split()
     return int(count) * {"minute": 1, "minutes": 1, "hour": 60, "hours": 60, "day": 1440, "days": 1440}[unit]
-
-
-def by_name(resources: dict[str, dict[str, Any]], key: str, name: str) -> tuple[str, dict[str, Any]]:
-    matches = [(lid, r) for lid, r in resources.items() if r["Properties"].get(key) == name]
-    assert len(matches) == 1, f"{name}: {[lid for lid, _ in matches]}"
-    return matches[0]
 
 
 @pytest.mark.parametrize("env", ENVS)

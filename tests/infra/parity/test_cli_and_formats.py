@@ -30,7 +30,9 @@ def drifted(cdk_out: Path, tmp_path: Path) -> Path:
     shutil.copytree(cdk_out, copy, ignore=shutil.ignore_patterns("asset.*"))
     template = next((copy / "assembly-prod").glob("prodcompute*.template.json"))
     data = json.loads(template.read_text())
-    function = next(r for r in data["Resources"].values() if r["Type"] == "AWS::Lambda::Function")
+    function = next(
+        r for lid, r in data["Resources"].items() if r["Type"] == "AWS::Lambda::Function" and "OrderProcessor" in lid
+    )
     function["Properties"]["Timeout"] = 60
     template.write_text(json.dumps(data))
     return copy

@@ -84,11 +84,11 @@ def test_untouched_output_is_consistent(output: Output, platform: PlatformConfig
 
 
 def _timeout(t: Template) -> None:
-    props(t, "AWS::Lambda::Function")["Timeout"] = 60
+    props(t, "AWS::Lambda::Function", "OrderProcessor")["Timeout"] = 60
 
 
 def _log_level(t: Template) -> None:
-    props(t, "AWS::Lambda::Function")["Environment"]["Variables"]["LOG_LEVEL"] = "DEBUG"
+    props(t, "AWS::Lambda::Function", "OrderProcessor")["Environment"]["Variables"]["LOG_LEVEL"] = "DEBUG"
 
 
 def _policy_action(t: Template) -> None:
@@ -106,7 +106,7 @@ def _queue_tag(t: Template) -> None:
 
 
 def _memory(t: Template) -> None:
-    props(t, "AWS::Lambda::Function")["MemorySize"] = 1024
+    props(t, "AWS::Lambda::Function", "OrderProcessor")["MemorySize"] = 1024
 
 
 def _retention(t: Template) -> None:
@@ -143,7 +143,7 @@ def _bucket_name(t: Template) -> None:
 
 
 def _function_name(t: Template) -> None:
-    props(t, "AWS::Lambda::Function")["FunctionName"] = "order-processor-dev"
+    props(t, "AWS::Lambda::Function", "OrderProcessor")["FunctionName"] = "order-processor-dev"
 
 
 def _key_rotation(t: Template) -> None:

@@ -4,6 +4,7 @@ it reads from SSM Parameter Store."""
 from __future__ import annotations
 
 import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_lambda as lambda_
@@ -14,6 +15,7 @@ from constructs import Construct
 from tradeinfra.cdk.base import TradingStack
 from tradeinfra.cdk.compliance import acknowledge
 from tradeinfra.cdk.constructs.encryption import EncryptionKey, encrypted_log_group
+from tradeinfra.cdk.constructs.guarded_release import GuardedRelease
 from tradeinfra.cdk.constructs.lambda_code import LAMBDA_RUNTIME, runtime_package
 from tradeinfra.config.models import ComputeConfig, EnvironmentConfig, RuntimeConfig
 from tradeinfra.config.naming import ResourceKind, cdk_name, ssm_parameter
@@ -32,6 +34,8 @@ class ComputeStack(TradingStack):
         vpc: ec2.IVpc,
         table: dynamodb.ITable,
         queue: sqs.IQueue,
+        dead_letter_queue: sqs.IQueue,
+        alarm_action: cloudwatch.IAlarmAction,
     ) -> None:
         super().__init__(scope, "compute", environment=environment, description="Order-processor function")
         env = environment.name
@@ -122,6 +126,21 @@ class ComputeStack(TradingStack):
             "LiveAlias",
             alias_name=ALIAS_NAME,
             version=self.function.current_version,
+        )
+        self.release = GuardedRelease(
+            self,
+            "Release",
+            environment=env,
+            function=self.function,
+            alias=self.alias,
+            compute=compute,
+            deployment=environment.deployment,
+            monitoring=environment.monitoring,
+            api_name=cdk_name(env, "api", ResourceKind.API_GATEWAY),
+            dead_letter_queue=dead_letter_queue,
+            alarm_action=alarm_action,
+            vpc=vpc,
+            key=key,
         )
         self.publish("function-name", self.function.function_name, "Name of the order processor")
         self.publish("alias-arn", self.alias.function_arn, "ARN of the order processor's live alias")
