@@ -58,35 +58,41 @@ class GuardedRelease(Construct):
         for alarm in self.alarms:
             alarm.add_alarm_action(alarm_action)
         version_arn = function.current_version.function_arn
-        hook_settings = {"vpc": vpc, "key": key, "log_retention_days": compute.log_retention_days}
-        pre_traffic = OperationsFunction(
-            self,
+
+        def hook(construct_id: str, handler: str, description: str, variables: dict[str, str]) -> lambda_.Function:
+            return OperationsFunction(
+                self,
+                construct_id,
+                function_name=cdk_name(
+                    environment, f"order-processor-{handler.replace('_', '-')}", ResourceKind.LAMBDA_FUNCTION
+                ),
+                description=description,
+                package="deployment_hooks",
+                handler=handler,
+                vpc=vpc,
+                key=key,
+                timeout=cdk.Duration.minutes(2),
+                log_retention_days=compute.log_retention_days,
+                environment={"TARGET_VERSION_ARN": version_arn, **variables},
+            ).function
+
+        pre_traffic = hook(
             "PreTrafficHook",
-            function_name=cdk_name(environment, "order-processor-pre-traffic", ResourceKind.LAMBDA_FUNCTION),
-            description="CodeDeploy pre-traffic hook: synthetic requests through the new order-processor version",
-            package="deployment_hooks",
-            handler="pre_traffic",
-            timeout=cdk.Duration.minutes(2),
-            environment={"TARGET_VERSION_ARN": version_arn},
-            **hook_settings,
-        ).function
+            "pre_traffic",
+            "CodeDeploy pre-traffic hook: synthetic requests through the new order-processor version",
+            {},
+        )
         function.current_version.grant_invoke(pre_traffic)
-        post_traffic = OperationsFunction(
-            self,
+        post_traffic = hook(
             "PostTrafficHook",
-            function_name=cdk_name(environment, "order-processor-post-traffic", ResourceKind.LAMBDA_FUNCTION),
-            description="CodeDeploy post-traffic hook: the live order processor has the configured settings",
-            package="deployment_hooks",
-            handler="post_traffic",
-            timeout=cdk.Duration.minutes(2),
-            environment={
-                "TARGET_VERSION_ARN": version_arn,
+            "post_traffic",
+            "CodeDeploy post-traffic hook: the live order processor has the configured settings",
+            {
                 "FUNCTION_NAME": function.function_name,
                 "ALIAS_NAME": alias.alias_name,
                 **expected_configuration(environment, compute),
             },
-            **hook_settings,
-        ).function
+        )
         post_traffic.add_to_role_policy(
             iam.PolicyStatement(
                 sid="ReadTheLiveOrderProcessor",
@@ -110,9 +116,9 @@ class GuardedRelease(Construct):
             pre_hook=pre_traffic,
             post_hook=post_traffic,
         )
-        for hook in (pre_traffic, post_traffic):
+        for hook_function in (pre_traffic, post_traffic):
             acknowledge(
-                hook,
+                hook_function,
                 {
                     "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]": "AWS-managed log-writing policy added by CDK; the environment's permission boundary caps it",
                     "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]": "ENI management for a function in the VPC; these EC2 actions cannot be scoped to resources",
@@ -127,8 +133,8 @@ class GuardedRelease(Construct):
             self.deployment_group,
             {
                 **{
-                    f"AwsSolutions::AwsSolutions-IAM5[Resource::{arn_of(hook)}:*]": "CDK's grant to invoke a hook, any version of it"
-                    for hook in (pre_traffic, post_traffic)
+                    f"AwsSolutions::AwsSolutions-IAM5[Resource::{arn_of(hook_function)}:*]": "CDK's grant to invoke a hook, any version of it"
+                    for hook_function in (pre_traffic, post_traffic)
                 },
                 "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]": "The AWS-managed CodeDeploy role policy for Lambda; it can only shift aliases and invoke CodeDeployHook_ functions, and the permission boundary caps it",
                 "NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy": "CDK's grant to invoke the two hooks, attached to the deployment role only",
