@@ -18,7 +18,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 TRADEINFRA_TF_PLUGIN_DIR ?= $(shell find / -maxdepth 3 -type d -name tf-plugins 2>/dev/null | head -n 1)
 export TRADEINFRA_TF_PLUGIN_DIR
 
-.PHONY: demo test help setup lint typecheck unit bench schema lock clean
+.PHONY: demo test help setup install gate lint typecheck unit bench schema lock clean
 
 demo: $(STAMP) $(NODE_STAMP) ## Set up, then run the main job
 	$(BIN)/tradeinfra config validate
@@ -35,6 +35,15 @@ help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
 setup: $(STAMP) $(NODE_STAMP) $(CHECKOV_STAMP) ## Create the venvs and node_modules from the lock files
+
+install: $(STAMP) $(NODE_STAMP) ## The project venv and node_modules only (what synth and deploy need)
+
+# The delivery pipeline runs this over the Synth step's cdk.out and cdktf.out
+# before anything is deployed (cdk-nag already ran inside `tradeinfra synth`).
+gate: $(STAMP) ## Consistency gate over synthesized output: unit tests, parity gate, cfn-lint
+	$(BIN)/pytest -q tests/unit
+	$(BIN)/tradeinfra parity
+	$(BIN)/cfn-lint --config-file .cfnlintrc.yaml -- cdk.out/*.template.json cdk.out/assembly-*/*.template.json
 
 $(CHECKOV_STAMP): requirements-checkov.lock
 	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)

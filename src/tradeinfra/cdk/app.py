@@ -33,11 +33,22 @@ def feature_flags() -> dict[str, object]:
 
 
 def build_app(platform: PlatformConfig, environments: Sequence[str], outdir: Path | None = None) -> cdk.App:
-    """An app with one `TradingEnvironment` stage per named environment."""
+    """An app with one `TradingEnvironment` stage per named environment and,
+    when every environment is built and config has a `delivery` section, the
+    pipeline that deploys them in promotion order."""
     app = cdk.App(outdir=str(outdir) if outdir else None, context=feature_flags())
-    for name in environments:
-        TradingEnvironment(app, platform.environment(name))
+    stages = [TradingEnvironment(app, platform.environment(name), platform.delivery) for name in environments]
+    if platform.delivery is not None and list(environments) == platform.names:
+        from tradeinfra.cdk.delivery import DeliveryPipelineStack  # CDK Pipelines loads only when needed
+
+        DeliveryPipelineStack(app, delivery=platform.delivery, cli_version=cdk_cli_version(), environments=stages)
     return app
+
+
+def cdk_cli_version() -> str:
+    """The CDK CLI version pinned in package.json, for the pipeline's own steps."""
+    package = json.loads((CDK_JSON.parent / "package.json").read_text(encoding="utf-8"))
+    return str(package["devDependencies"]["aws-cdk"])
 
 
 def main() -> int:

@@ -63,10 +63,22 @@ def read_assembly(out_dir: Path) -> dict[str, dict[str, SynthesizedStack]]:
     return environments
 
 
+def read_delivery_stacks(out_dir: Path) -> dict[str, SynthesizedStack]:
+    """Stack name -> stack, for the stacks outside every environment: the
+    delivery pipeline and the support stacks CDK adds for it."""
+    manifest = _read_json(out_dir / "manifest.json")
+    return {
+        parsed.stack_name: parsed
+        for artifact_id, artifact in manifest.get("artifacts", {}).items()
+        if artifact.get("type") == STACK_ARTIFACT
+        for parsed in [_stack(out_dir, artifact_id, artifact)]
+    }
+
+
 def _stack(directory: Path, artifact_id: str, stack: dict[str, Any]) -> SynthesizedStack:
     properties = stack["properties"]
     display = stack.get("displayName", artifact_id)  # e.g. "prod/compute (prod-trading-compute)"
-    environment, construct_id = display.split(" ")[0].split("/", 1)
+    environment, _, construct_id = display.split(" ")[0].rpartition("/")  # no environment: top-level stack
     account, region = stack["environment"].removeprefix("aws://").split("/")
     template_file = directory / properties["templateFile"]
     return SynthesizedStack(

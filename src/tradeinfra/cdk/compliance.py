@@ -14,12 +14,12 @@ from constructs import IConstruct
 from tradeinfra.config.models import EnvironmentConfig
 
 
-def add_compliance_checks(stage: cdk.Stage) -> None:
+def add_compliance_checks(scope: cdk.Stage | cdk.Stack) -> None:
     """Run AwsSolutions, PCI DSS 3.2.1 and NIST 800-53 rev 5 on every synth."""
-    cdk.Validations.of(stage).add_plugins(
-        AwsSolutionsChecks(stage, verbose=True),
-        PCIDSS321Checks(stage, verbose=True),
-        NIST80053R5Checks(stage, verbose=True),
+    cdk.Validations.of(scope).add_plugins(
+        AwsSolutionsChecks(scope, verbose=True),
+        PCIDSS321Checks(scope, verbose=True),
+        NIST80053R5Checks(scope, verbose=True),
     )
 
 

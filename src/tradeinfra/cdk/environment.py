@@ -20,13 +20,14 @@ from tradeinfra.cdk.stacks.monitoring import MonitoringStack
 from tradeinfra.cdk.stacks.network import NetworkStack
 from tradeinfra.cdk.stacks.security import SecurityStack
 from tradeinfra.cdk.stacks.storage import StorageStack
-from tradeinfra.config.models import EnvironmentConfig
+from tradeinfra.config.models import DeliveryConfig, EnvironmentConfig
 
 
 class TradingEnvironment(cdk.Stage):
-    def __init__(self, scope: Construct, config: EnvironmentConfig) -> None:
+    def __init__(self, scope: Construct, config: EnvironmentConfig, delivery: DeliveryConfig | None = None) -> None:
         super().__init__(scope, config.name, env=cdk.Environment(account=config.account, region=config.region))
-        security = SecurityStack(self, environment=config, security=config.security)
+        self.config = config
+        security = SecurityStack(self, environment=config, security=config.security, delivery=delivery)
         network = NetworkStack(self, environment=config, network=config.network)
         data = DataStack(self, environment=config, data=config.data)
         self.storage = StorageStack(self, environment=config, storage=config.storage)

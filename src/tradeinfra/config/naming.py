@@ -108,6 +108,17 @@ def alarm_arn(environment: str, account: str, region: str, purpose: str, partiti
     return f"arn:{partition}:cloudwatch:{region}:{account}:alarm:{alarm_name(environment, purpose)}"
 
 
+def validator_role_name(environment: str) -> str:
+    """The read-only role post-deployment validation assumes in the environment's account."""
+    return cdk_name(environment, "post-deploy-validator", ResourceKind.IAM_ROLE)
+
+
+def validation_step_role_name(pipeline_name: str, environment: str) -> str:
+    """The tooling-account role the pipeline validates `environment` as; the
+    environment's validator role trusts exactly this one."""
+    return check_name(f"{pipeline_name}-validate-{environment}", ResourceKind.IAM_ROLE)
+
+
 def stack_name(environment: str, component: str) -> str:
     """CloudFormation stack name: `<env>-trading-<component>`."""
     return check_name(f"{environment}-{PROJECT}-{component}", ResourceKind.CLOUDFORMATION_STACK)

@@ -176,6 +176,8 @@ def _acknowledgments(cdk_out: Path, platform: PlatformConfig) -> dict[str, set[t
         for finding in plugin["suppressedViolations"]:
             for construct in finding["violatingConstructs"]:
                 env, path = construct["constructPath"].split("/", 1)
+                if env not in by_env:
+                    continue  # the delivery pipeline: one, outside every environment
                 config = platform.environment(env)
                 identity = Identity(env, config.account, config.region)
                 by_env[env].add((identity.scrub(finding["acknowledgedId"]), identity.scrub(path), finding["reason"]))

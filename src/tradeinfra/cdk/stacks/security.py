@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from tradeinfra.cdk.base import TradingStack
 from tradeinfra.cdk.compliance import acknowledge
-from tradeinfra.cdk.constructs.read_access import GLOBAL_READ_CEILING, READ_CEILING
-from tradeinfra.config.models import EnvironmentConfig, SecurityConfig
-from tradeinfra.config.naming import ResourceKind, cdk_name
+from tradeinfra.cdk.constructs.read_access import CONFIGURATION_READ_ACTIONS, GLOBAL_READ_CEILING, READ_CEILING
+from tradeinfra.config.models import DeliveryConfig, EnvironmentConfig, SecurityConfig
+from tradeinfra.config.naming import ResourceKind, cdk_name, validation_step_role_name, validator_role_name
 
 # The ceiling for every role of the environment: the services the platform
 # uses, in the environment's region only. Roles get their real (narrow)
@@ -71,13 +72,23 @@ BOUNDARY_ACTIONS = [
     "ec2:RevokeSecurityGroupEgress",
     "lambda:InvokeFunction",
     "codedeploy:PutLifecycleEventHookExecutionStatus",
+    "execute-api:Invoke",
     *READ_CEILING,
 ]
 
 
 class SecurityStack(TradingStack):
-    def __init__(self, scope: Construct, *, environment: EnvironmentConfig, security: SecurityConfig) -> None:
-        super().__init__(scope, "security", environment=environment, description="Permission boundary")
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        environment: EnvironmentConfig,
+        security: SecurityConfig,
+        delivery: DeliveryConfig | None,
+    ) -> None:
+        super().__init__(
+            scope, "security", environment=environment, description="Permission boundary and validator role"
+        )
         self.boundary_name = cdk_name(environment.name, security.permission_boundary_name, ResourceKind.IAM_POLICY)
         self.boundary = iam.ManagedPolicy(
             self,
@@ -108,3 +119,50 @@ class SecurityStack(TradingStack):
             },
         )
         self.publish("permissions-boundary-arn", self.boundary.managed_policy_arn, "ARN of the permission boundary")
+        if delivery is not None:
+            self._validator_role(environment.name, delivery)
+
+    def _validator_role(self, env: str, delivery: DeliveryConfig) -> None:
+        """What the pipeline's post-deployment validation may do here: read
+        resource configuration (never data) and send the smoke-test order
+        through the API. Only the pipeline's validation role for this
+        environment may assume it."""
+        step_role = f"arn:{self.partition}:iam::{delivery.account}:role/" + validation_step_role_name(
+            delivery.pipeline_name, env
+        )
+        role = iam.Role(
+            self,
+            "PostDeployValidatorRole",
+            role_name=validator_role_name(env),
+            description=f"Post-deployment validation of {env} by the delivery pipeline (read-only)",
+            assumed_by=iam.AccountPrincipal(delivery.account).with_conditions(
+                {"ArnEquals": {"aws:PrincipalArn": step_role}}
+            ),
+            max_session_duration=cdk.Duration.hours(1),
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(sid="ReadResourceConfiguration", actions=CONFIGURATION_READ_ACTIONS, resources=["*"])
+        )
+        api_routes = [
+            self.format_arn(service="execute-api", resource="*", resource_name=f"{env}/{route}")
+            for route in ("POST/orders", "GET/orders/*")
+        ]
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="SmokeTestOrderThroughTheApi",
+                actions=["execute-api:Invoke"],
+                resources=api_routes,
+            )
+        )
+        acknowledge(
+            role,
+            {
+                "AwsSolutions::AwsSolutions-IAM5[Resource::*]": "Validation reads the configuration of every resource of the environment; the actions are configuration reads only (read_access.py)",
+                **{
+                    f"AwsSolutions::AwsSolutions-IAM5[Resource::{route}]": "The orders routes of this environment's API stage; the API's ID is created later, in the api stack"
+                    for route in api_routes
+                },
+                "NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy": "The validator's grants are a policy attached to its role only",
+                "PCI.DSS.321::PCI.DSS.321-IAMNoInlinePolicy": "The validator's grants are a policy attached to its role only",
+            },
+        )

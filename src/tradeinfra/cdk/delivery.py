@@ -1,0 +1,244 @@
+"""The delivery pipeline (CDK Pipelines), stack `trading-pipeline` in the
+tooling account: how a commit reaches production.
+
+    Source (CodeConnections) -> Synth (`tradeinfra synth`: both apps, cdk-nag)
+    -> UpdatePipeline (self-mutation) -> Assets
+    -> ConsistencyGate (unit tests, parity gate, cfn-lint)
+    -> dev -> validate dev -> staging -> validate staging
+    -> approval -> prod -> validate prod
+
+A failure anywhere stops the run, so nothing is promoted past it; a failed
+post-deployment validation also rolls its stage back to the last successful
+artifacts (CodePipeline V2 stage OnFailure rollback). Each environment is
+deployed to its own account and region through that account's CDK bootstrap
+roles; the validation runs with a read-only role in that account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import aws_cdk as cdk
+from aws_cdk import aws_codebuild as codebuild
+from aws_cdk import aws_codepipeline as codepipeline
+from aws_cdk import aws_iam as iam
+from aws_cdk import pipelines
+from constructs import Construct
+
+from tradeinfra.cdk.compliance import acknowledge, add_compliance_checks, arn_of
+from tradeinfra.cdk.environment import TradingEnvironment
+from tradeinfra.config.models import DeliveryConfig, EnvironmentConfig
+from tradeinfra.config.naming import ResourceKind, check_name, validation_step_role_name, validator_role_name
+
+INSTALL = ["make install"]  # the pinned Python and npm dependencies, from the lock files
+BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
+RUNTIMES = {"python": "3.12", "nodejs": "20"}
+
+
+ARTIFACT_BUCKET_ACKS = {
+    **{
+        f"{pack}::{pack}-{rule}": "Pipeline artifacts are transient build outputs, KMS-encrypted with the "
+        "pipeline's key, rebuilt from the repository on every run"
+        for pack in ("NIST.800.53.R5", "PCI.DSS.321")
+        for rule in ("S3BucketLoggingEnabled", "S3BucketReplicationEnabled", "S3BucketVersioningEnabled")
+    },
+    "AwsSolutions::AwsSolutions-S1": "Pipeline artifacts are transient build outputs, KMS-encrypted with the "
+    "pipeline's key; access is recorded by CloudTrail",
+}
+
+
+def delivery_tags(delivery: DeliveryConfig, example: EnvironmentConfig) -> dict[str, str]:
+    """The mandatory tags, for the tooling account's resources."""
+    return {
+        "Environment": "tooling",
+        "Project": example.tags.project,
+        "ManagedBy": "cdk",
+        "CostCenter": example.tags.cost_center,
+        "Owner": example.tags.owner,
+        "Compliance": example.tags.compliance,
+    }
+
+
+class DeliveryPipelineStack(cdk.Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        delivery: DeliveryConfig,
+        cli_version: str,
+        environments: Sequence[TradingEnvironment],
+    ) -> None:
+        name = check_name(delivery.pipeline_name, ResourceKind.CLOUDFORMATION_STACK)
+        super().__init__(
+            scope,
+            name,
+            stack_name=name,
+            env=cdk.Environment(account=delivery.account, region=delivery.region),
+            termination_protection=True,
+            description="Delivery pipeline: validates every change and promotes it dev -> staging -> prod",
+        )
+        for key, value in delivery_tags(delivery, environments[0].config).items():
+            cdk.Tags.of(self).add(key, value)
+        source = pipelines.CodePipelineSource.connection(
+            delivery.source.repository,
+            delivery.source.branch,
+            connection_arn=delivery.source.connection_arn,
+            trigger_on_push=True,
+        )
+        synth = pipelines.ShellStep(
+            "Synth",
+            input=source,
+            install_commands=INSTALL,
+            commands=[".venv/bin/tradeinfra config validate", ".venv/bin/tradeinfra synth"],
+            primary_output_directory="cdk.out",
+        )
+        cdktf_out = synth.add_output_directory("cdktf.out")
+        timeout = cdk.Duration.minutes(delivery.step_timeout_minutes)
+        self.pipeline = pipelines.CodePipeline(
+            self,
+            "Pipeline",
+            pipeline_name=delivery.pipeline_name,
+            pipeline_type=codepipeline.PipelineType.V2,
+            synth=synth,
+            cross_account_keys=True,  # each environment account decrypts the artifacts with its own role
+            enable_key_rotation=True,
+            self_mutation=True,
+            cli_version=cli_version,  # the CDK CLI pinned in package.json
+            code_build_defaults=pipelines.CodeBuildOptions(
+                build_environment=codebuild.BuildEnvironment(
+                    build_image=BUILD_IMAGE, compute_type=codebuild.ComputeType.MEDIUM
+                ),
+                partial_build_spec=codebuild.BuildSpec.from_object(
+                    {"phases": {"install": {"runtime-versions": RUNTIMES}}}
+                ),
+                timeout=timeout,
+            ),
+        )
+        assembly = synth.primary_output
+        assert assembly is not None  # set by primary_output_directory above
+        gate = pipelines.CodeBuildStep(
+            "ConsistencyGate",
+            input=source,
+            additional_inputs={"cdk.out": assembly, "cdktf.out": cdktf_out},
+            install_commands=INSTALL,
+            commands=["make gate"],
+        )
+        self.pipeline.add_wave("ConsistencyGate", pre=[gate])
+        self.validated_stages: list[str] = []
+        for stage in environments:
+            env = stage.config.name
+            pre: list[pipelines.Step] = []
+            if env in delivery.approval_before:
+                pre.append(
+                    pipelines.ManualApprovalStep(
+                        f"Approve-{env}", comment=f"Release to {env}: the previous environment passed validation"
+                    )
+                )
+            self.pipeline.add_stage(stage, pre=pre, post=[self._validation(stage.config, source, delivery, timeout)])
+            self.validated_stages.append(env)
+        self.pipeline.build_pipeline()
+        self._roll_back_failed_stages()
+        add_compliance_checks(self)
+        self._acknowledge_generated_findings()
+
+    def _validation(
+        self,
+        env: EnvironmentConfig,
+        source: pipelines.CodePipelineSource,
+        delivery: DeliveryConfig,
+        timeout: cdk.Duration,
+    ) -> pipelines.CodeBuildStep:
+        """`tradeinfra validate` against the environment just deployed, as
+        its read-only validator role."""
+        validator = f"arn:aws:iam::{env.account}:role/{validator_role_name(env.name)}"
+        return pipelines.CodeBuildStep(
+            f"Validate-{env.name}",
+            input=source,
+            install_commands=INSTALL,
+            commands=[f".venv/bin/tradeinfra validate --env {env.name} --target aws"],
+            env={"TRADEINFRA_ASSUME_ROLE_ARN": validator},
+            role=iam.Role(
+                self,
+                f"Validate{env.name.capitalize()}Role",
+                role_name=validation_step_role_name(delivery.pipeline_name, env.name),
+                assumed_by=iam.ServicePrincipal("codebuild.amazonaws.com"),
+                description=f"Post-deployment validation of {env.name}: may only assume the validator role there",
+            ),
+            role_policy_statements=[iam.PolicyStatement(actions=["sts:AssumeRole"], resources=[validator])],
+            timeout=timeout,
+        )
+
+    def _acknowledge_generated_findings(self) -> None:
+        """CDK Pipelines generates the roles, projects and buckets below; these
+        are the findings on what it generates, each with why it is acceptable."""
+        pipeline = self.pipeline.pipeline
+        artifacts = f"{arn_of(pipeline.artifact_bucket)}/*"
+        acknowledge(
+            self,
+            {
+                **{
+                    f"AwsSolutions::AwsSolutions-IAM5[Action::{action}]": "CDK Pipelines grants on the pipeline's own artifact bucket and its KMS key only"
+                    for action in (
+                        "kms:GenerateDataKey*",
+                        "kms:ReEncrypt*",
+                        "s3:Abort*",
+                        "s3:DeleteObject*",
+                        "s3:GetBucket*",
+                        "s3:GetObject*",
+                        "s3:List*",
+                    )
+                },
+                f"AwsSolutions::AwsSolutions-IAM5[Resource::{artifacts}]": "Objects of the pipeline's own artifact bucket",
+                "AwsSolutions::AwsSolutions-IAM5[Resource::*]": "Generated by CDK Pipelines: codebuild:StartBuild/BatchGetBuilds for asset publishing, cloudformation:DescribeStacks for self-mutation, and the KMS key of the cross-region replication bucket, which lives in the support stack",
+                f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:*:iam::{self.account}:role/*]": "Self-mutation may assume only roles tagged aws-cdk:bootstrap-role (condition on the statement): the CDK bootstrap roles",
+                **{
+                    f"AwsSolutions::AwsSolutions-IAM5[Resource::{arn}]": "CodeBuild's own log group and report groups of this project"
+                    for project in self.node.find_all()
+                    if isinstance(project, codebuild.CfnProject)
+                    for arn in self._codebuild_owned_arns(f"<{self.resolve(self.get_logical_id(project))}>")
+                },
+                **{
+                    f"AwsSolutions::AwsSolutions-IAM5[Resource::{arn}]": "One role publishes every asset, each with its own CodeBuild project: their log groups and report groups"
+                    for arn in self._codebuild_owned_arns("*")
+                },
+                "NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy": "CDK Pipelines attaches each grant to the one role of its step",
+                "PCI.DSS.321::PCI.DSS.321-IAMNoInlinePolicy": "CDK Pipelines attaches each grant to the one role of its step",
+                "PCI.DSS.321::PCI.DSS.321-CodeBuildProjectSourceRepoUrl": "Projects take their source from the pipeline artifact (CODEPIPELINE): no repository URL or credentials",
+            },
+        )
+        for region, support in pipeline.cross_region_support.items():
+            acknowledge(
+                self,
+                {
+                    f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:{self.partition}:s3:::{self.resolve(support.replication_bucket.bucket_name)}/*]": f"Objects of the pipeline's replication bucket in {region}"
+                },
+            )
+        for bucket in [
+            pipeline.artifact_bucket,
+            *(s.replication_bucket for s in pipeline.cross_region_support.values()),
+        ]:
+            acknowledge(bucket, ARTIFACT_BUCKET_ACKS)
+
+    def _codebuild_owned_arns(self, project: str) -> list[str]:
+        """The log group and report groups CodeBuild grants `project` (a
+        `<LogicalId>` reference, or * for any project), as cdk-nag names them."""
+        where = f"{self.region}:{self.account}"
+        if project == "*":
+            return [
+                f"arn:{self.partition}:logs:{where}:log-group:/aws/codebuild/*",
+                f"arn:{self.partition}:codebuild:{where}:report-group/*",
+            ]
+        return [
+            f"arn:{self.partition}:logs:{where}:log-group:/aws/codebuild/{project}:*",
+            f"arn:{self.partition}:codebuild:{where}:report-group/{project}-*",
+        ]
+
+    def _roll_back_failed_stages(self) -> None:
+        """A stage whose validation fails goes back to its last successful
+        artifacts. The CDK Pipelines construct has no option for it: set
+        OnFailure on the V2 pipeline's stages directly."""
+        cfn = self.pipeline.pipeline.node.default_child
+        assert isinstance(cfn, codepipeline.CfnPipeline)
+        for index, stage in enumerate(self.pipeline.pipeline.stages):
+            if stage.stage_name in self.validated_stages:
+                cfn.add_property_override(f"Stages.{index}.OnFailure", {"Result": "ROLLBACK"})

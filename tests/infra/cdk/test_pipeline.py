@@ -1,0 +1,201 @@
+"""The delivery pipeline, from the synthesized `trading-pipeline` template:
+a change is validated before any deployment, environments follow the
+promotion order, each is validated after deployment and rolled back when that
+fails, and a person approves production."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+from tests.infra.cdk.conftest import Assembly
+from tradeinfra.cdk.assembly import SynthesizedStack, read_delivery_stacks
+from tradeinfra.config.loader import PlatformConfig
+from tradeinfra.config.models import DeliveryConfig
+
+PLATFORM_STAGES = ["Source", "Build", "UpdatePipeline", "Assets", "ConsistencyGate"]
+
+
+@pytest.fixture(scope="module")
+def delivery(platform: PlatformConfig) -> DeliveryConfig:
+    assert platform.delivery is not None
+    return platform.delivery
+
+
+@pytest.fixture(scope="module")
+def pipeline_stack(cdk_out: Path, delivery: DeliveryConfig) -> SynthesizedStack:
+    return read_delivery_stacks(cdk_out)[delivery.pipeline_name]
+
+
+@pytest.fixture(scope="module")
+def stages(pipeline_stack: SynthesizedStack) -> dict[str, dict[str, Any]]:
+    pipeline = pipeline_stack.only("AWS::CodePipeline::Pipeline")["Properties"]
+    return {stage["Name"]: stage for stage in pipeline["Stages"]}
+
+
+def build_commands(stack: SynthesizedStack, project_ref: dict[str, str]) -> list[str]:
+    project = stack.template["Resources"][project_ref["Ref"]]["Properties"]
+    spec = json.loads(project["Source"]["BuildSpec"])
+    return [command for phase in spec["phases"].values() for command in phase.get("commands", [])]
+
+
+def actions(stage: dict[str, Any], provider: str) -> list[dict[str, Any]]:
+    return [a for a in stage["Actions"] if a["ActionTypeId"]["Provider"] == provider]
+
+
+def test_pipeline_is_v2_in_the_tooling_account(pipeline_stack: SynthesizedStack, delivery: DeliveryConfig) -> None:
+    assert (pipeline_stack.account, pipeline_stack.region) == (delivery.account, delivery.region)
+    props = pipeline_stack.only("AWS::CodePipeline::Pipeline")["Properties"]
+    assert props["Name"] == delivery.pipeline_name and props["PipelineType"] == "V2"
+    assert pipeline_stack.termination_protection
+
+
+def test_stages_run_gate_first_then_environments_in_promotion_order(
+    stages: dict[str, dict[str, Any]], platform: PlatformConfig
+) -> None:
+    assert list(stages) == PLATFORM_STAGES + platform.names
+
+
+def test_source_is_the_configured_connection(stages: dict[str, dict[str, Any]], delivery: DeliveryConfig) -> None:
+    (source,) = stages["Source"]["Actions"]
+    config = source["Configuration"]
+    assert config["ConnectionArn"] == delivery.source.connection_arn
+    assert (config["FullRepositoryId"], config["BranchName"]) == (delivery.source.repository, delivery.source.branch)
+
+
+def test_synth_installs_pinned_dependencies_and_runs_tradeinfra_synth(
+    pipeline_stack: SynthesizedStack, stages: dict[str, dict[str, Any]]
+) -> None:
+    (synth,) = stages["Build"]["Actions"]
+    commands = build_commands(pipeline_stack, synth["Configuration"]["ProjectName"])
+    assert commands[0] == "make install"  # from requirements.lock and package-lock.json
+    assert ".venv/bin/tradeinfra synth" in commands  # fails on any unacknowledged cdk-nag finding
+
+
+def test_consistency_gate_runs_tests_parity_and_lint_before_any_deployment(
+    pipeline_stack: SynthesizedStack, stages: dict[str, dict[str, Any]]
+) -> None:
+    (gate,) = stages["ConsistencyGate"]["Actions"]
+    commands = build_commands(pipeline_stack, gate["Configuration"]["ProjectName"])
+    assert commands[-2:] == ["make install", "make gate"]
+    assert any('"cdk.out"' in c for c in commands) and any('"cdktf.out"' in c for c in commands)
+    inputs = {artifact["Name"] for artifact in gate["InputArtifacts"]}
+    assert len(inputs) == 3  # the source, cdk.out and cdktf.out
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    recipe = re.search(r"^gate:.*\n((?:\t.*\n)+)", makefile, re.MULTILINE)
+    assert recipe is not None
+    steps = recipe.group(1)
+    assert "pytest -q tests/unit" in steps and "tradeinfra parity" in steps and "cfn-lint" in steps
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_each_environment_deploys_to_its_own_account_then_validates(
+    stages: dict[str, dict[str, Any]], platform: PlatformConfig, pipeline_stack: SynthesizedStack, env: str
+) -> None:
+    config = platform.environment(env)
+    stage = stages[env]
+    deploys = actions(stage, "CloudFormation")
+    assert {a["Configuration"]["StackName"] for a in deploys} == {
+        f"{env}-trading-{c}"
+        for c in ("security", "network", "data", "storage", "messaging", "monitoring", "compute", "api")
+    }
+    for action in deploys:
+        assert action.get("Region", pipeline_stack.region) == config.region
+        assert f":iam::{config.account}:role/cdk-" in json.dumps(action["RoleArn"])
+    (validate,) = actions(stage, "CodeBuild")
+    assert validate["RunOrder"] > max(a["RunOrder"] for a in deploys)  # after every stack is deployed
+    commands = build_commands(pipeline_stack, validate["Configuration"]["ProjectName"])
+    assert f".venv/bin/tradeinfra validate --env {env} --target aws" in commands
+    project = pipeline_stack.template["Resources"][validate["Configuration"]["ProjectName"]["Ref"]]
+    variables = project["Properties"]["Environment"]["EnvironmentVariables"]
+    role = next(v["Value"] for v in variables if v["Name"] == "TRADEINFRA_ASSUME_ROLE_ARN")
+    assert role == f"arn:aws:iam::{config.account}:role/{env}-trading-post-deploy-validator"
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_failed_validation_rolls_the_stage_back(stages: dict[str, dict[str, Any]], env: str) -> None:
+    assert stages[env]["OnFailure"] == {"Result": "ROLLBACK"}
+
+
+def test_a_person_approves_before_prod_and_only_there(
+    stages: dict[str, dict[str, Any]], delivery: DeliveryConfig, platform: PlatformConfig
+) -> None:
+    assert delivery.approval_before == ["prod"]
+    for env in platform.names:
+        approvals = actions(stages[env], "Manual")
+        if env not in delivery.approval_before:
+            assert approvals == [], env
+            continue
+        (approval,) = approvals
+        assert approval["RunOrder"] < min(a["RunOrder"] for a in actions(stages[env], "CloudFormation"))
+    # prod deploys only after staging passed: staging is the stage before it.
+    names = list(stages)
+    assert names.index("prod") == names.index("staging") + 1
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_validation_step_may_only_assume_the_validator_role(
+    pipeline_stack: SynthesizedStack, platform: PlatformConfig, env: str
+) -> None:
+    account = platform.environment(env).account
+    role_name = f"trading-pipeline-validate-{env}"
+    role_id = next(
+        lid
+        for lid, r in pipeline_stack.resources("AWS::IAM::Role").items()
+        if r["Properties"].get("RoleName") == role_name
+    )
+    statements = [
+        s
+        for policy in pipeline_stack.resources("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in policy["Properties"]["Roles"]
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    assumes = [s for s in statements if s["Action"] == "sts:AssumeRole"]
+    assert [s["Resource"] for s in assumes] == [f"arn:aws:iam::{account}:role/{env}-trading-post-deploy-validator"]
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_validator_role_trusts_only_that_step_and_reads_no_data(
+    assembly: Assembly, delivery: DeliveryConfig, env: str
+) -> None:
+    security = assembly[env]["security"]
+    (role_id, role) = next(
+        (lid, r)
+        for lid, r in security.resources("AWS::IAM::Role").items()
+        if r["Properties"].get("RoleName") == f"{env}-trading-post-deploy-validator"
+    )
+    (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Condition"] == {
+        "ArnEquals": {"aws:PrincipalArn": f"arn:aws:iam::{delivery.account}:role/trading-pipeline-validate-{env}"}
+    }
+    assert delivery.account in json.dumps(trust["Principal"])
+    granted = {
+        action
+        for policy in security.resources("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in policy["Properties"]["Roles"]
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        for action in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    }
+    assert "lambda:GetFunctionConfiguration" in granted and "execute-api:Invoke" in granted
+    assert not granted & {"s3:GetObject", "dynamodb:GetItem", "dynamodb:Scan", "sqs:ReceiveMessage", "ssm:PutParameter"}
+    assert not any(a.startswith(("iam:Create", "iam:Put", "iam:Attach", "sts:")) for a in granted)
+
+
+def test_compliance_packs_checked_the_pipeline(cdk_out: Path) -> None:
+    report = json.loads((cdk_out / "validation-report.json").read_text())
+    checked = {
+        construct["constructPath"].split("/")[0]
+        for plugin in report["pluginReports"]
+        for finding in plugin["suppressedViolations"]
+        for construct in finding["violatingConstructs"]
+    }
+    assert "trading-pipeline" in checked
+    assert all(not plugin["violations"] for plugin in report["pluginReports"])
+    for plugin in report["pluginReports"]:
+        for finding in plugin["suppressedViolations"]:
+            assert len(finding["reason"]) >= 20, f"{finding['acknowledgedId']} acknowledged without a real reason"
