@@ -1,0 +1,1 @@
+"""Operating the deployed platform: emulator, deploy, validate, drift, rollback."""
