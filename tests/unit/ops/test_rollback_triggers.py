@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.stub import Stubber
 
+from tests.unit.conftest import stubbed
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.ops.rollback_triggers import cloudwatch_alarm_lookup, rollback_configuration
 
@@ -39,10 +39,8 @@ def test_only_existing_alarms_become_triggers(platform: PlatformConfig) -> None:
 
 @pytest.fixture
 def cloudwatch() -> Iterator[tuple[Any, Stubber]]:
-    client = boto3.client("cloudwatch", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    with Stubber(client) as stubber:
-        yield client, stubber
-        stubber.assert_no_pending_responses()
+    with stubbed("cloudwatch") as client_and_stubber:
+        yield client_and_stubber
 
 
 def test_cloudwatch_lookup_follows_pages(cloudwatch: tuple[Any, Stubber]) -> None:

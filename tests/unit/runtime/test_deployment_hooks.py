@@ -9,10 +9,10 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.stub import Stubber
 
+from tests.unit.conftest import stubbed
 from tradeinfra.runtime.deployment_hooks import handler as hooks
 from tradeinfra.runtime.deployment_hooks.checks import check_conformance, run_synthetic_checks
 from tradeinfra.runtime.order_processor import handler as order_processor
@@ -73,10 +73,8 @@ def test_synthetic_checks_fail_on_a_response_that_is_not_a_proxy_response() -> N
 
 @pytest.fixture
 def lambda_stub() -> Iterator[tuple[Any, Stubber]]:
-    client = boto3.client("lambda", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    with Stubber(client) as stubber:
-        yield client, stubber
-        stubber.assert_no_pending_responses()
+    with stubbed("lambda") as client_and_stubber:
+        yield client_and_stubber
 
 
 def stub_live(
@@ -136,10 +134,8 @@ def test_conformance_fails_while_the_alias_is_not_fully_on_the_new_version(lambd
 
 @pytest.fixture
 def codedeploy() -> Iterator[tuple[Any, Stubber]]:
-    client = boto3.client("codedeploy", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    with Stubber(client) as stubber:
-        yield client, stubber
-        stubber.assert_no_pending_responses()
+    with stubbed("codedeploy") as client_and_stubber:
+        yield client_and_stubber
 
 
 EVENT = {"DeploymentId": "d-ABC123", "LifecycleEventHookExecutionId": "hook-execution-1"}

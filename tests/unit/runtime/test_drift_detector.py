@@ -8,6 +8,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from tests.unit.conftest import stubbed
 from tradeinfra.runtime.drift_detector.detector import ACTIVE_STATUSES, DriftDetector, Settings, StackDrift
 from tradeinfra.runtime.drift_detector.metrics import metric_data
 
@@ -27,10 +28,8 @@ class FakeTime:
 
 @pytest.fixture
 def cfn() -> Iterator[tuple[object, Stubber]]:
-    client = boto3.client("cloudformation", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    with Stubber(client) as stubber:
-        yield client, stubber
-        stubber.assert_no_pending_responses()
+    with stubbed("cloudformation") as client_and_stubber:
+        yield client_and_stubber
 
 
 def detector(client: object, fake: FakeTime, max_wait: float = 30) -> DriftDetector:

@@ -126,17 +126,8 @@ class MonitoringStack(TradingStack):
             dead_letter_queue=dead_letters,
         )
         function = detector.function
-        function.add_to_role_policy(
-            iam.PolicyStatement(
-                sid="DetectDriftOnThisEnvironmentsStacks",
-                actions=DRIFT_DETECTION_ACTIONS,
-                resources=[self._stack_arns()],
-            )
-        )
-        # Drift detection reads each resource with the caller's permissions.
-        function.add_to_role_policy(
-            iam.PolicyStatement(sid="ReadResourceConfiguration", actions=CONFIGURATION_READ_ACTIONS, resources=["*"])
-        )
+        for statement in self._drift_detection_statements():
+            function.add_to_role_policy(statement)
         function.add_to_role_policy(
             iam.PolicyStatement(
                 sid="PublishDriftMetrics",
@@ -188,50 +179,70 @@ class MonitoringStack(TradingStack):
         )
         return detector
 
+    def _drift_detection_statements(self) -> list[iam.PolicyStatement]:
+        """Drift detection on this environment's stacks; it reads each
+        resource with the caller's permissions, hence the configuration reads."""
+        return [
+            iam.PolicyStatement(
+                sid="DetectDriftOnThisEnvironmentsStacks",
+                actions=DRIFT_DETECTION_ACTIONS,
+                resources=[self._stack_arns()],
+            ),
+            iam.PolicyStatement(sid="ReadResourceConfiguration", actions=CONFIGURATION_READ_ACTIONS, resources=["*"]),
+        ]
+
     def _stack_arns(self) -> str:
         return self.format_arn(service="cloudformation", resource="stack", resource_name=f"{self.stack_prefix}*/*")
 
     def _drift_alarms(self, env: str, monitoring: MonitoringConfig, detector: OperationsFunction) -> None:
         period = cdk.Duration.minutes(monitoring.drift_check_interval_minutes)
-        drifted = cloudwatch.Alarm(
-            self,
+
+        def alarm(
+            construct_id: str,
+            purpose: str,
+            metric_name: str,
+            what: str,
+            periods: int,
+            missing: cloudwatch.TreatMissingData,
+        ) -> None:
+            created = cloudwatch.Alarm(
+                self,
+                construct_id,
+                alarm_name=alarm_name(env, purpose),
+                alarm_description=what,
+                metric=cloudwatch.Metric(
+                    namespace=DRIFT_NAMESPACE,
+                    metric_name=metric_name,
+                    dimensions_map={"Environment": env},
+                    statistic="Maximum",
+                    period=period,
+                ),
+                threshold=1,
+                evaluation_periods=periods,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=missing,
+            )
+            created.add_alarm_action(self.alarm_action)
+            created.add_ok_action(self.alarm_action)
+
+        alarm(
             "StackDriftAlarm",
-            alarm_name=alarm_name(env, "stack-drift"),
-            alarm_description=f"A CloudFormation stack of {env} no longer matches its template (drift detected)",
-            metric=cloudwatch.Metric(
-                namespace=DRIFT_NAMESPACE,
-                metric_name="DriftedStacks",
-                dimensions_map={"Environment": env},
-                statistic="Maximum",
-                period=period,
-            ),
-            threshold=1,
-            evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            "stack-drift",
+            "DriftedStacks",
+            f"A CloudFormation stack of {env} no longer matches its template (drift detected)",
+            1,
+            cloudwatch.TreatMissingData.NOT_BREACHING,
         )
         # Every run publishes DetectionFailures (0 when all went well): a
-        # failure or a run that never happened both raise this alarm.
-        not_checked = cloudwatch.Alarm(
-            self,
+        # failure or a run that never happened (missing data) both raise it.
+        alarm(
             "DriftCheckFailingAlarm",
-            alarm_name=alarm_name(env, "drift-check-failing"),
-            alarm_description=f"Drift detection in {env} failed or did not run: drift would go unnoticed",
-            metric=cloudwatch.Metric(
-                namespace=DRIFT_NAMESPACE,
-                metric_name="DetectionFailures",
-                dimensions_map={"Environment": env},
-                statistic="Maximum",
-                period=period,
-            ),
-            threshold=1,
-            evaluation_periods=2,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.BREACHING,
+            "drift-check-failing",
+            "DetectionFailures",
+            f"Drift detection in {env} failed or did not run: drift would go unnoticed",
+            2,
+            cloudwatch.TreatMissingData.BREACHING,
         )
-        for alarm in (drifted, not_checked):
-            alarm.add_alarm_action(self.alarm_action)
-            alarm.add_ok_action(self.alarm_action)
 
     def _config_rule(self, env: str) -> None:
         role = iam.Role(
@@ -241,16 +252,8 @@ class MonitoringStack(TradingStack):
             assumed_by=iam.ServicePrincipal("config.amazonaws.com"),
             description="AWS Config runs drift detection on this environment's stacks with this role",
         )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                sid="DetectDriftOnThisEnvironmentsStacks",
-                actions=DRIFT_DETECTION_ACTIONS,
-                resources=[self._stack_arns()],
-            )
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(sid="ReadResourceConfiguration", actions=CONFIGURATION_READ_ACTIONS, resources=["*"])
-        )
+        for statement in self._drift_detection_statements():
+            role.add_to_policy(statement)
         acknowledge(
             role,
             {
