@@ -289,6 +289,53 @@ def parity(
         raise typer.Exit(EXIT_FINDINGS)
 
 
+emulator_app = typer.Typer(help="The embedded local AWS (moto server on 127.0.0.1).", no_args_is_help=True)
+app.add_typer(emulator_app, name="emulator")
+PortOption = Annotated[int, typer.Option("--port", min=1024, max=65535, help="Port on 127.0.0.1.")]
+StateDir = Annotated[
+    Path, typer.Option("--state-dir", help="Where the emulator's pid, port and log are kept.", hidden=True)
+]
+
+
+@emulator_app.command("start")
+def emulator_start(port: PortOption = 4566, state_dir: StateDir = Path(".tradeinfra")) -> None:
+    """Start the emulator in the background and wait until it answers."""
+    from tradeinfra.ops.emulator import Emulator
+
+    with err.status(f"starting the emulator on port {port}..."):
+        status = Emulator(state_dir).start(port)
+    out.print(f"[green]✓[/] emulator running at {status.endpoint} (pid {status.pid}; log {status.log})")
+
+
+@emulator_app.command("stop")
+def emulator_stop(state_dir: StateDir = Path(".tradeinfra")) -> None:
+    """Stop the emulator this project started (that process only)."""
+    from tradeinfra.ops.emulator import Emulator
+
+    stopped = Emulator(state_dir).stop()
+    out.print("[green]✓[/] emulator stopped" if stopped else "emulator was not running")
+
+
+@emulator_app.command("status")
+def emulator_status(
+    port: PortOption = 4566, state_dir: StateDir = Path(".tradeinfra"), output_format: FormatOption = TextOrJson.text
+) -> None:
+    """Endpoint and health of the emulator; exit 2 when it is not running or does not answer."""
+    from tradeinfra.ops.emulator import Emulator
+
+    status = Emulator(state_dir).status(port)
+    if output_format is TextOrJson.json:
+        _print_json(status.to_json())
+    elif status.healthy:
+        out.print(f"[green]●[/] running at {status.endpoint} (pid {status.pid}), healthy; log {status.log}")
+    elif status.running:
+        out.print(f"[yellow]●[/] running (pid {status.pid}) but not answering at {status.endpoint}; log {status.log}")
+    else:
+        out.print(f"○ not running (would listen on {status.endpoint}); start it: tradeinfra emulator start")
+    if not status.healthy:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
 def _plain(renderable: Any) -> str:
     console = Console(width=160, record=True, file=io.StringIO())
     console.print(renderable)
