@@ -93,9 +93,7 @@ class Emulator:
                 )
             return current
         if not port_is_free(port):
-            raise EmulatorError(
-                f"port {port} on {HOST} is in use by another process: choose another with --port"
-            )
+            raise EmulatorError(f"port {port} on {HOST} is in use by another process: choose another with --port")
         self.directory.mkdir(parents=True, exist_ok=True)
         with self.log_file.open("ab") as log:
             process = subprocess.Popen(
@@ -184,6 +182,9 @@ def answers(port: int, timeout: float = 2.0) -> bool:
 
 def port_is_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As the server will: connections of a stopped emulator lingering in
+        # TIME_WAIT do not make the port busy.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((HOST, port))
         except OSError:

@@ -4,7 +4,17 @@
 - AWS managed IAM policies are loaded (the web tier attaches
   AmazonSSMManagedInstanceCore);
 - every RDS instance gets its own DbiResourceId (moto 5.2.5 gives all the
-  same one, which breaks a second database in another workspace).
+  same one, which breaks a second database in another workspace);
+- CloudFormation tags of SSM parameters (a map) and KMS keys (Key/Value) are
+  read in the form CloudFormation uses; moto 5.2.5 crashes on both. The
+  templates stay exactly what goes to AWS: the emulator adapts, not them;
+- CDK's Lambda-backed custom resources cannot run (moto runs Lambda code only
+  in Docker): the emulator does their work itself. Custom::VpcRestrictDefaultSG
+  removes every rule of the VPC's default security group, as CDK's handler does;
+- an `AWS::Lambda::Version` has an ARN (its Ref) and a `Version` attribute,
+  as in CloudFormation (moto 5.2.5 returns its internal object for a Ref);
+- `AWS::Lambda::Alias` is created (moto 5.2.5 skips it), so the order
+  processor's `live` alias exists as on AWS.
 
 Run as `python -m tradeinfra.ops.emulator_server --port N`; SIGTERM stops it.
 """
@@ -33,11 +43,180 @@ def _unique_rds_resource_ids() -> None:
     models.DBInstance.__init__ = init  # type: ignore[method-assign]
 
 
+def _cloudformation_tag_formats() -> None:
+    from moto.kms import models as kms
+    from moto.ssm import models as ssm
+
+    put_parameter = ssm.SimpleSystemManagerBackend.put_parameter
+
+    def put_parameter_with_map_tags(self: Any, *args: Any, **kwargs: Any) -> Any:
+        tags = kwargs.get("tags")
+        if isinstance(tags, dict):
+            kwargs["tags"] = [{"Key": key, "Value": value} for key, value in tags.items()]
+        return put_parameter(self, *args, **kwargs)
+
+    ssm.SimpleSystemManagerBackend.put_parameter = put_parameter_with_map_tags  # type: ignore[method-assign]
+
+    create_key = kms.KmsBackend.create_key
+
+    def create_key_with_cfn_tags(self: Any, *args: Any, **kwargs: Any) -> Any:
+        tags = kwargs.get("tags")
+        if tags and "Key" in tags[0]:
+            kwargs["tags"] = [{"TagKey": tag["Key"], "TagValue": tag["Value"]} for tag in tags]
+        return create_key(self, *args, **kwargs)
+
+    kms.KmsBackend.create_key = create_key_with_cfn_tags  # type: ignore[method-assign]
+
+
+def _restrict_default_security_group(properties: dict[str, Any], account_id: str, region: str) -> None:
+    from moto.ec2.models import ec2_backends
+
+    group = ec2_backends[account_id][region].get_security_group_from_id(properties["DefaultSecurityGroupId"])
+    if group is not None:
+        group.ingress_rules.clear()
+        group.egress_rules.clear()
+
+
+CDK_CUSTOM_RESOURCES = {"Custom::VpcRestrictDefaultSG": _restrict_default_security_group}
+
+
+def _cdk_custom_resources() -> None:
+    from moto.cloudformation import custom_model
+
+    create = custom_model.CustomModel.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+    def create_in_process(
+        cls: Any,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Any:
+        handler = CDK_CUSTOM_RESOURCES.get(kwargs["ResourceType"])
+        if handler is None:
+            return create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        handler(cloudformation_json["Properties"], account_id, region_name)
+        resource = custom_model.CustomModel(region_name, str(uuid.uuid4()), kwargs["LogicalId"], resource_name)
+        resource.set_data({})
+        return resource
+
+    custom_model.CustomModel.create_from_cloudformation_json = classmethod(create_in_process)  # type: ignore[method-assign,assignment]
+
+
+def _lambda_version_references() -> None:
+    from moto.awslambda import models as aws_lambda
+
+    create = aws_lambda.LambdaVersion.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+    def create_with_arn(
+        cls: Any,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Any:
+        version = create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        function = aws_lambda.get_backend(account_id, region_name).get_function(
+            cloudformation_json["Properties"]["FunctionName"]
+        )
+        version.arn = f"arn:aws:lambda:{region_name}:{account_id}:function:{function.function_name}:{version.version}"
+        return version
+
+    version_class: Any = aws_lambda.LambdaVersion
+    version_class.create_from_cloudformation_json = classmethod(create_with_arn)
+    version_class.physical_resource_id = property(lambda self: self.arn)
+    version_class.has_cfn_attr = classmethod(lambda cls, attribute: attribute in ("Version", "FunctionArn"))
+    version_class.get_cfn_attribute = lambda self, attribute: self.version if attribute == "Version" else self.arn
+
+
+def _lambda_alias_resource() -> None:
+    from moto.awslambda.models import get_backend
+    from moto.core.common_models import CloudFormationModel
+
+    class LambdaAliasResource(CloudFormationModel):  # registered by subclassing
+        __module__ = "moto.awslambda.models"  # moto files models by the service in their module path
+
+        def __init__(self, alias: Any) -> None:
+            self.alias = alias
+
+        @staticmethod
+        def cloudformation_type() -> str:
+            return "AWS::Lambda::Alias"
+
+        @staticmethod
+        def cloudformation_name_type() -> str:
+            return "Name"
+
+        @property
+        def physical_resource_id(self) -> str:
+            return str(self.alias.arn)
+
+        @classmethod
+        def has_cfn_attr(cls, attribute: str) -> bool:
+            return attribute == "AliasArn"
+
+        def get_cfn_attribute(self, attribute_name: str) -> Any:
+            return self.alias.arn
+
+        @classmethod
+        def create_from_cloudformation_json(  # type: ignore[override]
+            cls,
+            resource_name: str,
+            cloudformation_json: dict[str, Any],
+            account_id: str,
+            region_name: str,
+            **kwargs: Any,
+        ) -> LambdaAliasResource:
+            properties = cloudformation_json["Properties"]
+            return cls(
+                get_backend(account_id, region_name).create_alias(
+                    properties["Name"],
+                    properties["FunctionName"],
+                    str(properties["FunctionVersion"]),
+                    properties.get("Description", ""),
+                    properties.get("RoutingConfig"),
+                )
+            )
+
+        @classmethod
+        def update_from_cloudformation_json(  # type: ignore[override]
+            cls,
+            original_resource: Any,
+            new_resource_name: str,
+            cloudformation_json: dict[str, Any],
+            account_id: str,
+            region_name: str,
+        ) -> LambdaAliasResource:
+            properties = cloudformation_json["Properties"]
+            return cls(
+                get_backend(account_id, region_name).update_alias(
+                    properties["Name"],
+                    properties["FunctionName"],
+                    str(properties["FunctionVersion"]),
+                    properties.get("Description", ""),
+                    properties.get("RoutingConfig"),
+                )
+            )
+
+        @classmethod
+        def delete_from_cloudformation_json(  # type: ignore[override]
+            cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
+        ) -> None:
+            properties = cloudformation_json["Properties"]
+            get_backend(account_id, region_name).delete_alias(properties["Name"], properties["FunctionName"])
+
+
 def serve(port: int) -> None:
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
     _unique_rds_resource_ids()
+    _cloudformation_tag_formats()
+    _cdk_custom_resources()
+    _lambda_version_references()
+    _lambda_alias_resource()
     server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
