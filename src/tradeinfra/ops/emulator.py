@@ -7,6 +7,7 @@ the process recorded there, and only if it is still the emulator.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -204,10 +205,8 @@ def _is_emulator(pid: int) -> bool:
 
 def _reap(pid: int) -> None:
     """Collect the exit status when the emulator is our own child."""
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
 
 
 def status_json(status: EmulatorStatus) -> str:

@@ -22,6 +22,7 @@ Run as `python -m tradeinfra.ops.emulator_server --port N`; SIGTERM stops it.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import signal
 import threading
@@ -32,7 +33,7 @@ HOST = "127.0.0.1"
 
 
 def _unique_rds_resource_ids() -> None:
-    from moto.rds import models
+    models: Any = importlib.import_module("moto.rds.models")
 
     original = models.DBInstance.__init__
 
@@ -40,12 +41,12 @@ def _unique_rds_resource_ids() -> None:
         original(self, *args, **kwargs)
         self.dbi_resource_id = "db-" + uuid.uuid4().hex[:26].upper()
 
-    models.DBInstance.__init__ = init  # type: ignore[method-assign]
+    models.DBInstance.__init__ = init
 
 
 def _cloudformation_tag_formats() -> None:
-    from moto.kms import models as kms
-    from moto.ssm import models as ssm
+    kms: Any = importlib.import_module("moto.kms.models")
+    ssm: Any = importlib.import_module("moto.ssm.models")
 
     put_parameter = ssm.SimpleSystemManagerBackend.put_parameter
 
@@ -55,7 +56,7 @@ def _cloudformation_tag_formats() -> None:
             kwargs["tags"] = [{"Key": key, "Value": value} for key, value in tags.items()]
         return put_parameter(self, *args, **kwargs)
 
-    ssm.SimpleSystemManagerBackend.put_parameter = put_parameter_with_map_tags  # type: ignore[method-assign]
+    ssm.SimpleSystemManagerBackend.put_parameter = put_parameter_with_map_tags
 
     create_key = kms.KmsBackend.create_key
 
@@ -65,11 +66,11 @@ def _cloudformation_tag_formats() -> None:
             kwargs["tags"] = [{"TagKey": tag["Key"], "TagValue": tag["Value"]} for tag in tags]
         return create_key(self, *args, **kwargs)
 
-    kms.KmsBackend.create_key = create_key_with_cfn_tags  # type: ignore[method-assign]
+    kms.KmsBackend.create_key = create_key_with_cfn_tags
 
 
 def _restrict_default_security_group(properties: dict[str, Any], account_id: str, region: str) -> None:
-    from moto.ec2.models import ec2_backends
+    ec2_backends: Any = importlib.import_module("moto.ec2.models").ec2_backends
 
     group = ec2_backends[account_id][region].get_security_group_from_id(properties["DefaultSecurityGroupId"])
     if group is not None:
@@ -81,12 +82,13 @@ CDK_CUSTOM_RESOURCES = {"Custom::VpcRestrictDefaultSG": _restrict_default_securi
 
 
 def _cdk_custom_resources() -> None:
-    from moto.cloudformation import custom_model
+    custom_model: Any = importlib.import_module("moto.cloudformation.custom_model")
 
-    create = custom_model.CustomModel.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+    create = custom_model.CustomModel.create_from_cloudformation_json.__func__
 
     def create_in_process(
         cls: Any,
+        /,
         resource_name: str,
         cloudformation_json: dict[str, Any],
         account_id: str,
@@ -101,16 +103,17 @@ def _cdk_custom_resources() -> None:
         resource.set_data({})
         return resource
 
-    custom_model.CustomModel.create_from_cloudformation_json = classmethod(create_in_process)  # type: ignore[method-assign,assignment]
+    custom_model.CustomModel.create_from_cloudformation_json = classmethod(create_in_process)
 
 
 def _lambda_version_references() -> None:
-    from moto.awslambda import models as aws_lambda
+    aws_lambda: Any = importlib.import_module("moto.awslambda.models")
 
-    create = aws_lambda.LambdaVersion.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+    create = aws_lambda.LambdaVersion.create_from_cloudformation_json.__func__
 
     def create_with_arn(
         cls: Any,
+        /,
         resource_name: str,
         cloudformation_json: dict[str, Any],
         account_id: str,
@@ -132,7 +135,7 @@ def _lambda_version_references() -> None:
 
 
 def _lambda_alias_resource() -> None:
-    from moto.awslambda.models import get_backend
+    get_backend: Any = importlib.import_module("moto.awslambda.models").get_backend
     from moto.core.common_models import CloudFormationModel
 
     class LambdaAliasResource(CloudFormationModel):  # registered by subclassing
@@ -161,7 +164,7 @@ def _lambda_alias_resource() -> None:
             return self.alias.arn
 
         @classmethod
-        def create_from_cloudformation_json(  # type: ignore[override]
+        def create_from_cloudformation_json(
             cls,
             resource_name: str,
             cloudformation_json: dict[str, Any],
@@ -181,7 +184,7 @@ def _lambda_alias_resource() -> None:
             )
 
         @classmethod
-        def update_from_cloudformation_json(  # type: ignore[override]
+        def update_from_cloudformation_json(
             cls,
             original_resource: Any,
             new_resource_name: str,
@@ -201,7 +204,7 @@ def _lambda_alias_resource() -> None:
             )
 
         @classmethod
-        def delete_from_cloudformation_json(  # type: ignore[override]
+        def delete_from_cloudformation_json(
             cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
         ) -> None:
             properties = cloudformation_json["Properties"]
