@@ -336,6 +336,57 @@ def emulator_status(
         raise typer.Exit(EXIT_FINDINGS)
 
 
+class TargetOption(StrEnum):
+    local = "local"
+    aws = "aws"
+
+
+class AppOption(StrEnum):
+    cdk = "cdk"
+    tf = "tf"
+    all = "all"
+
+
+Target = Annotated[
+    TargetOption, typer.Option("--target", help="local: the emulator (tradeinfra emulator start); aws: real AWS.")
+]
+
+
+@app.command("deploy")
+def deploy(
+    env: Annotated[str, typer.Option("--env", help="Environment to deploy, e.g. dev.")],
+    target: Target = TargetOption.local,
+    app_name: Annotated[AppOption, typer.Option("--app", help="Which app to deploy.")] = AppOption.all,
+    config_dir: ConfigDir = Path("config"),
+    state_dir: StateDir = Path(".tradeinfra"),
+) -> None:
+    """Deploy one environment and record the deployment as a version."""
+    from tradeinfra.ops.deploy import deploy as run_deploy
+    from tradeinfra.ops.targets import TargetKind, resolve_target
+
+    platform = _load(config_dir, env)
+    resolved = resolve_target(TargetKind(target.value), state_dir)
+    apps = ["cdk", "tf"] if app_name is AppOption.all else [app_name.value]
+    with err.status(f"deploying {env} to {target.value} ({', '.join(apps)})...") as status:
+        version = run_deploy(platform, env, resolved, apps, state_dir, on_line=_progress(status))
+    out.print(
+        f"[green]✓[/] {env} deployed to {target.value}: version {version.version} "
+        f"({len(version.stacks)} stacks, commit {version.git_commit[:12]})"
+    )
+
+
+def _progress(status: Any) -> Any:
+    """Show the tool lines that say where a deployment is."""
+
+    def on_line(line: str) -> None:
+        text = line.strip()
+        if any(mark in text for mark in ("✅", "❌", "deploying...", "bootstrapp", "synthesizing")):
+            err.print(f"  {text}", markup=False, highlight=False)
+            status.update(text[:120])
+
+    return on_line
+
+
 def _plain(renderable: Any) -> str:
     console = Console(width=160, record=True, file=io.StringIO())
     console.print(renderable)

@@ -12,14 +12,9 @@ from pathlib import Path
 import boto3
 import pytest
 
+from tests.integration.conftest import free_port
 from tradeinfra.cli import main
 from tradeinfra.ops.emulator import Emulator, EmulatorError
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

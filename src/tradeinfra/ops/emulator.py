@@ -204,9 +204,10 @@ def _is_emulator(pid: int) -> bool:
 
 
 def _reap(pid: int) -> None:
-    """Collect the exit status when the emulator is our own child."""
+    """Collect the exit status when the emulator is our own child (it is
+    exiting or killed by now, so the wait is short)."""
     with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)
+        os.waitpid(pid, 0)
 
 
 def status_json(status: EmulatorStatus) -> str:

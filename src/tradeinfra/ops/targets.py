@@ -1,0 +1,100 @@
+"""Where a command acts: the local emulator (default) or real AWS.
+
+For the emulator, each environment's account is reached by assuming a role
+in it (moto keeps accounts apart by the credentials' account), and every AWS
+SDK and the CDK CLI are pointed at the emulator's endpoint through the
+standard AWS_ENDPOINT_URL variables. For AWS, the caller's own credentials
+and configuration are used unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from tradeinfra.config.models import EnvironmentConfig
+from tradeinfra.errors import TradeinfraError
+from tradeinfra.ops.emulator import LOCAL_CREDENTIALS, Emulator
+
+LOCAL_ROLE = "tradeinfra-local"
+
+
+class TargetKind(StrEnum):
+    local = "local"
+    aws = "aws"
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: TargetKind
+    endpoint: str | None = None  # the emulator's, for local
+
+    @property
+    def is_local(self) -> bool:
+        return self.kind is TargetKind.local
+
+    def process_environment(self, environment: EnvironmentConfig) -> dict[str, str]:
+        """Environment variables for tools acting on `environment`."""
+        base = {**os.environ, "AWS_REGION": environment.region, "AWS_DEFAULT_REGION": environment.region}
+        if not self.is_local:
+            return base
+        assert self.endpoint is not None
+        credentials = self._local_credentials(environment.account)
+        return {
+            **base,
+            **credentials,
+            "AWS_ENDPOINT_URL": self.endpoint,
+            # The CDK CLI hands CloudFormation a template URL; moto resolves
+            # it as S3 only for a localhost host.
+            "AWS_ENDPOINT_URL_S3_FOR_CLOUDFORMATION": self.endpoint.replace("127.0.0.1", "localhost"),
+            "CDK_DISABLE_VERSION_CHECK": "1",
+        }
+
+    def client(self, service: str, environment: EnvironmentConfig) -> Any:
+        """A boto3 client for `service` in the environment's account and region."""
+        import boto3
+
+        variables = self.process_environment(environment)
+        return boto3.client(
+            service,
+            region_name=environment.region,
+            endpoint_url=variables.get("AWS_ENDPOINT_URL"),
+            aws_access_key_id=variables.get("AWS_ACCESS_KEY_ID"),
+            aws_secret_access_key=variables.get("AWS_SECRET_ACCESS_KEY"),
+            aws_session_token=variables.get("AWS_SESSION_TOKEN"),
+        )
+
+    def _local_credentials(self, account: str) -> dict[str, str]:
+        import boto3
+
+        sts = boto3.client(
+            "sts",
+            region_name="us-east-1",
+            endpoint_url=self.endpoint,
+            aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        )
+        credentials = sts.assume_role(
+            RoleArn=f"arn:aws:iam::{account}:role/{LOCAL_ROLE}", RoleSessionName="tradeinfra"
+        )["Credentials"]
+        return {
+            "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
+            "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
+            "AWS_SESSION_TOKEN": credentials["SessionToken"],
+        }
+
+
+def resolve_target(kind: TargetKind, state_dir: Path) -> Target:
+    """The target, checked: the local one needs a running, answering emulator."""
+    if kind is TargetKind.aws:
+        return Target(kind)
+    status = Emulator(state_dir).status()
+    if not status.healthy:
+        raise TradeinfraError(
+            f"--target local: the emulator is not running at {status.endpoint}: "
+            "start it with 'tradeinfra emulator start' (or use --target aws)"
+        )
+    return Target(kind, status.endpoint)

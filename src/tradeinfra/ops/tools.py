@@ -1,0 +1,106 @@
+"""The only place that runs the external tools: the pinned CDK CLI
+(node_modules/.bin/cdk), terraform and git. Output is streamed line by line
+to the caller (progress) and kept, so a failure can say what the tool said."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tradeinfra.errors import TradeinfraError
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+CDK_CLI = REPO_ROOT / "node_modules" / ".bin" / "cdk"
+
+OnLine = Callable[[str], None]
+
+
+class ToolError(TradeinfraError):
+    """An external tool failed; `output` holds what it printed."""
+
+    def __init__(self, message: str, output: list[str]) -> None:
+        super().__init__(message)
+        self.output = output
+
+
+@dataclass(frozen=True)
+class ToolRun:
+    returncode: int
+    output: list[str]
+
+
+def run_tool(
+    argv: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    cwd: Path = REPO_ROOT,
+    on_line: OnLine | None = None,
+    ok_codes: tuple[int, ...] = (0,),
+) -> ToolRun:
+    """Run `argv`; raise ToolError (with the last lines) unless it exits with one of `ok_codes`."""
+    try:
+        process = subprocess.Popen(
+            list(argv),
+            cwd=cwd,
+            env=dict(env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            errors="replace",
+        )
+    except FileNotFoundError:
+        raise ToolError(f"{argv[0]}: not found (run 'make install' to set up the tools)", []) from None
+    output: list[str] = []
+    assert process.stdout is not None
+    for raw in process.stdout:
+        line = raw.rstrip("\n")
+        output.append(line)
+        if on_line is not None:
+            on_line(line)
+    returncode = process.wait()
+    if returncode not in ok_codes:
+        tail = "\n".join(f"  {line}" for line in output[-20:])
+        raise ToolError(f"{Path(argv[0]).name} {' '.join(argv[1:3])} failed (exit {returncode}):\n{tail}", output)
+    return ToolRun(returncode, output)
+
+
+def cdk(args: Sequence[str], *, env: Mapping[str, str], on_line: OnLine | None = None) -> ToolRun:
+    if not CDK_CLI.exists():
+        raise ToolError(f"{CDK_CLI}: the pinned CDK CLI is not installed (run 'make install')", [])
+    return run_tool([str(CDK_CLI), *args], env=env, on_line=on_line)
+
+
+def terraform(
+    args: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    cwd: Path,
+    on_line: OnLine | None = None,
+    ok_codes: tuple[int, ...] = (0,),
+) -> ToolRun:
+    binary = shutil.which("terraform", path=env.get("PATH"))
+    if binary is None:
+        raise ToolError("terraform: not found on PATH (Terraform 1.11 is required)", [])
+    return run_tool([binary, *args], env=env, cwd=cwd, on_line=on_line, ok_codes=ok_codes)
+
+
+def git_commit(cwd: Path = REPO_ROOT) -> str:
+    """The checked-out commit (with `+changes` when the tree is dirty), or `unknown`."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{commit}+changes" if dirty else commit

@@ -1,0 +1,95 @@
+"""Every deployment is a recorded version: what was deployed (the cloud
+assembly with its templates, the tfvars), from which commit, when, and how
+it ended. Versions live under `<state dir>/deployments/<target>/<env>/`, one
+directory each (`v0001`, `v0002`, ...), so a rollback can redeploy exactly
+what a version deployed."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tradeinfra.errors import TradeinfraError
+from tradeinfra.files import write_text_atomically
+
+RECORD = "version.json"
+
+
+class UnknownVersionError(TradeinfraError):
+    """A version that was never recorded for this target and environment."""
+
+
+@dataclass(frozen=True)
+class DeploymentVersion:
+    version: str  # v0001, ...
+    environment: str
+    target: str
+    apps: list[str]
+    git_commit: str
+    started_at: str
+    result: str = "in-progress"  # in-progress, succeeded, failed, rolled-back
+    finished_at: str | None = None
+    detail: str = ""
+    stacks: list[str] = field(default_factory=list)
+    source_version: str | None = None  # for a rollback: the version redeployed
+
+
+class DeploymentStore:
+    def __init__(self, state_dir: Path, target: str, environment: str) -> None:
+        self.root = state_dir / "deployments" / target / environment
+        self.target = target
+        self.environment = environment
+
+    def begin(self, apps: list[str], git_commit: str, source_version: str | None = None) -> DeploymentVersion:
+        self.root.mkdir(parents=True, exist_ok=True)
+        number = 1 + max((int(p.name[1:]) for p in self.root.glob("v[0-9]*") if p.name[1:].isdigit()), default=0)
+        version = DeploymentVersion(
+            version=f"v{number:04d}",
+            environment=self.environment,
+            target=self.target,
+            apps=apps,
+            git_commit=git_commit,
+            started_at=_now(),
+            source_version=source_version,
+        )
+        self.directory(version.version).mkdir()
+        self._write(version)
+        return version
+
+    def finish(
+        self, version: DeploymentVersion, result: str, detail: str = "", stacks: list[str] | None = None
+    ) -> DeploymentVersion:
+        finished = replace(version, result=result, finished_at=_now(), detail=detail, stacks=stacks or version.stacks)
+        self._write(finished)
+        return finished
+
+    def directory(self, version: str) -> Path:
+        return self.root / version
+
+    def versions(self) -> list[DeploymentVersion]:
+        found = []
+        for record in sorted(self.root.glob(f"v[0-9]*/{RECORD}")):
+            found.append(DeploymentVersion(**json.loads(record.read_text(encoding="utf-8"))))
+        return found
+
+    def get(self, version: str) -> DeploymentVersion:
+        for candidate in self.versions():
+            if candidate.version == version:
+                return candidate
+        known = ", ".join(v.version for v in self.versions()) or "none yet"
+        raise UnknownVersionError(
+            f"--to {version}: no such version of {self.environment} on {self.target} (recorded: {known})"
+        )
+
+    def last_succeeded(self, before: str | None = None) -> DeploymentVersion | None:
+        succeeded = [v for v in self.versions() if v.result == "succeeded" and (before is None or v.version < before)]
+        return succeeded[-1] if succeeded else None
+
+    def _write(self, version: DeploymentVersion) -> None:
+        write_text_atomically(self.directory(version.version) / RECORD, json.dumps(asdict(version), indent=2) + "\n")
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,63 @@
+"""`tradeinfra deploy --target local`: the CDK app of an environment on the
+emulator, recorded as a version; an interrupted deployment is recorded as
+failed and the next one recovers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tradeinfra.config.loader import PlatformConfig
+from tradeinfra.ops.deploy import DeployError, deploy
+from tradeinfra.ops.emulator import Emulator
+from tradeinfra.ops.targets import TargetKind, resolve_target
+from tradeinfra.ops.versions import DeploymentStore
+
+
+def test_dev_is_deployed_with_its_configured_settings(
+    platform: PlatformConfig, running_emulator: Emulator, state_dir: Path
+) -> None:
+    target = resolve_target(TargetKind.local, state_dir)
+    version = deploy(platform, "dev", target, ["cdk"], state_dir)
+    assert version.result == "succeeded" and version.version == "v0001"
+    assert len(version.stacks) == 8
+    dev = platform.environment("dev")
+    functions = target.client("lambda", dev)
+    live = functions.get_function_configuration(FunctionName="dev-trading-order-processor", Qualifier="live")
+    assert live["MemorySize"] == dev.compute.memory_mb == 512
+    reserved = functions.get_function_concurrency(FunctionName="dev-trading-order-processor")
+    assert reserved["ReservedConcurrentExecutions"] == dev.compute.reserved_concurrency
+    recorded = DeploymentStore(state_dir, "local", "dev").directory("v0001") / "cdk.out"
+    assert any(recorded.glob("assembly-dev/*compute*.template.json"))  # what was deployed is kept
+
+
+def test_accounts_stay_apart(platform: PlatformConfig, state_dir: Path) -> None:
+    target = resolve_target(TargetKind.local, state_dir)
+    staging = target.client("lambda", platform.environment("staging"))
+    names = [f["FunctionName"] for f in staging.list_functions()["Functions"]]
+    assert "dev-trading-order-processor" not in names  # dev went to account 111111111111 only
+
+
+def test_interrupted_deployment_is_recorded_and_the_next_one_recovers(
+    platform: PlatformConfig, running_emulator: Emulator, state_dir: Path
+) -> None:
+    port = running_emulator.recorded_port()
+    assert port is not None
+    target = resolve_target(TargetKind.local, state_dir)
+
+    def stop_midway(line: str) -> None:
+        if "[3/8]" in line:
+            running_emulator.stop()
+
+    with pytest.raises(DeployError) as failure:
+        deploy(platform, "prod", target, ["cdk"], state_dir, on_line=stop_midway)
+    assert "deployment v0001 of prod to local failed" in str(failure.value)
+    store = DeploymentStore(state_dir, "local", "prod")
+    (failed,) = store.versions()
+    assert failed.result == "failed" and failed.detail
+
+    running_emulator.start(port)  # a fresh emulator: nothing survived
+    recovered = deploy(platform, "prod", resolve_target(TargetKind.local, state_dir), ["cdk"], state_dir)
+    assert recovered.version == "v0002" and recovered.result == "succeeded"
+    assert [v.result for v in store.versions()] == ["failed", "succeeded"]
