@@ -375,12 +375,16 @@ def deploy(
     )
 
 
+# Lines of the tools' output that say where a deployment is.
+PROGRESS_MARKS = ("✅", "❌", "deploying...", "bootstrapp", "synthesizing", "terraform apply:", "Apply complete!")
+
+
 def _progress(status: Any) -> Any:
     """Show the tool lines that say where a deployment is."""
 
     def on_line(line: str) -> None:
         text = line.strip()
-        if any(mark in text for mark in ("✅", "❌", "deploying...", "bootstrapp", "synthesizing")):
+        if any(mark in text for mark in PROGRESS_MARKS):
             err.print(f"  {text}", markup=False, highlight=False)
             status.update(text[:120])
 

@@ -62,7 +62,9 @@ class ResourceKind(Enum):
     )
     AUTOSCALING_GROUP = NameRule(255, r"^[ -~]{1,255}$", "1-255 printable characters")
     SECURITY_GROUP = NameRule(
-        255, r"^[A-Za-z0-9 ._:/()#,@\[\]+=&;{}!$*-]{1,255}$", "1-255 characters allowed in security group names"
+        255,
+        r"^(?!sg-)[A-Za-z0-9 ._:/()#,@\[\]+=&;{}!$*-]{1,255}$",
+        "1-255 characters allowed in security group names, not beginning with sg-",
     )
     LAUNCH_TEMPLATE = NameRule(128, r"^[A-Za-z0-9()./_-]{3,128}$", "3-128 letters, digits, ( ) . / _ -")
 

@@ -20,6 +20,7 @@ from tradeinfra.config.models import EnvironmentConfig
 from tradeinfra.errors import TradeinfraError
 from tradeinfra.ops.rollback_triggers import cloudwatch_alarm_lookup, rollback_configuration
 from tradeinfra.ops.targets import Target
+from tradeinfra.ops.terraform_deploy import deploy_web_tier
 from tradeinfra.ops.tools import OnLine, ToolError, cdk, git_commit
 from tradeinfra.ops.versions import DeploymentStore, DeploymentVersion
 
@@ -48,7 +49,7 @@ def deploy(
         if "cdk" in apps:
             stacks += deploy_cdk(platform, env, target, directory / "cdk.out", on_line)
         if "tf" in apps:
-            raise DeployError("--app tf: the web tier cannot be deployed yet (CDK app only: --app cdk)")
+            stacks += deploy_web_tier(platform, env, target, directory, state_dir, on_line)
     except TradeinfraError as exc:
         store.finish(version, "failed", detail=str(exc), stacks=stacks)
         raise DeployError(f"deployment {version.version} of {environment} to {target.kind} failed: {exc}") from None

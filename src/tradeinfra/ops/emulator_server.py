@@ -14,7 +14,12 @@
 - an `AWS::Lambda::Version` has an ARN (its Ref) and a `Version` attribute,
   as in CloudFormation (moto 5.2.5 returns its internal object for a Ref);
 - `AWS::Lambda::Alias` is created (moto 5.2.5 skips it), so the order
-  processor's `live` alias exists as on AWS.
+  processor's `live` alias exists as on AWS;
+- bucket policies see requests as made over TLS (`aws:SecureTransport`):
+  the emulator listens on plain HTTP on loopback where AWS would be HTTPS, and
+  the platform's TLS-only bucket policies must not lock every client out; and
+  moto evaluates `Bool` conditions (it treats operators it does not know as
+  always true, which turns a conditional Deny into a blanket one).
 
 Run as `python -m tradeinfra.ops.emulator_server --port N`; SIGTERM stops it.
 """
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
 import signal
 import threading
@@ -211,6 +217,42 @@ def _lambda_alias_resource() -> None:
             get_backend(account_id, region_name).delete_alias(properties["Name"], properties["FunctionName"])
 
 
+REQUEST_CONTEXT = {"aws:SecureTransport": "true"}  # as over HTTPS on AWS
+
+
+def _requests_count_as_tls() -> None:
+    s3: Any = importlib.import_module("moto.s3.models")
+    access_control: Any = importlib.import_module("moto.iam.access_control")
+    conditions: Any = importlib.import_module("moto.iam.policy_conditions")
+
+    def bool_equals(expected: list[str] | str, actual: str) -> bool:
+        wanted = expected if isinstance(expected, list) else [expected]
+        return str(actual).lower() in [str(value).lower() for value in wanted]
+
+    conditions.CONDITION_OPERATIONS.setdefault("Bool", bool_equals)
+
+    def holds(condition: dict[str, Any] | None) -> bool:
+        return all(
+            test.verify_condition([REQUEST_CONTEXT[key] for key in test.context_keys if key in REQUEST_CONTEXT])
+            for test in conditions.TrustRelationShipConditions(condition or {})
+        )
+
+    def get_permission(self: Any, action: str, resource: str) -> Any:
+        if self.policy is None:
+            return access_control.PermissionResult.NEUTRAL
+        document = json.loads(self.policy.decode())
+        statements = document["Statement"] if isinstance(document["Statement"], list) else [document["Statement"]]
+        # moto answers DENIED for any statement whose condition does not
+        # hold, Deny or Allow; a Deny whose condition does not hold denies nothing.
+        applicable = [s for s in statements if s.get("Effect") != "Deny" or holds(s.get("Condition"))]
+        if not applicable:
+            return access_control.PermissionResult.NEUTRAL
+        policy = access_control.IAMPolicy(json.dumps({**document, "Statement": applicable}))
+        return policy.is_action_permitted(action, resource, incoming_condition_values=REQUEST_CONTEXT)
+
+    s3.FakeBucket.get_permission = get_permission
+
+
 def serve(port: int) -> None:
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
@@ -220,6 +262,7 @@ def serve(port: int) -> None:
     _cdk_custom_resources()
     _lambda_version_references()
     _lambda_alias_resource()
+    _requests_count_as_tls()
     server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())

@@ -38,11 +38,15 @@ class Target:
 
     def process_environment(self, environment: EnvironmentConfig) -> dict[str, str]:
         """Environment variables for tools acting on `environment`."""
-        base = {**os.environ, "AWS_REGION": environment.region, "AWS_DEFAULT_REGION": environment.region}
+        return self.account_environment(environment.account, environment.region)
+
+    def account_environment(self, account: str, region: str) -> dict[str, str]:
+        """Environment variables for tools acting in `account` and `region`."""
+        base = {**os.environ, "AWS_REGION": region, "AWS_DEFAULT_REGION": region}
         if not self.is_local:
             return base
         assert self.endpoint is not None
-        credentials = self._local_credentials(environment.account)
+        credentials = self._local_credentials(account)
         return {
             **base,
             **credentials,
@@ -67,6 +71,10 @@ class Target:
             aws_session_token=variables.get("AWS_SESSION_TOKEN"),
         )
 
+    def role_arn(self, account: str) -> str:
+        """On the emulator, the role whose credentials act in `account`."""
+        return f"arn:aws:iam::{account}:role/{LOCAL_ROLE}"
+
     def _local_credentials(self, account: str) -> dict[str, str]:
         import boto3
 
@@ -77,9 +85,7 @@ class Target:
             aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         )
-        credentials = sts.assume_role(
-            RoleArn=f"arn:aws:iam::{account}:role/{LOCAL_ROLE}", RoleSessionName="tradeinfra"
-        )["Credentials"]
+        credentials = sts.assume_role(RoleArn=self.role_arn(account), RoleSessionName="tradeinfra")["Credentials"]
         return {
             "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
             "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],

@@ -66,6 +66,8 @@ def _check_names_fit(platform: PlatformConfig) -> None:
         tf_name("tg", name, suffix, ResourceKind.TARGET_GROUP)
         tf_name("rds-final", name, suffix, ResourceKind.RDS_INSTANCE)
         tf_name("profile-web", name, suffix, ResourceKind.IAM_ROLE)
+        for role in ("alb", "app", "db"):
+            tf_name(f"{role}-sg", name, suffix, ResourceKind.SECURITY_GROUP)
 
 
 def synth_tf(platform: PlatformConfig, out_dir: Path, tfvars_dir: Path) -> TfSynthResult:

@@ -218,6 +218,8 @@ def test_names_follow_the_pattern(web: dict[str, Any]) -> None:
     for resource_type, attribute in named.items():
         for resource in web["resource"][resource_type].values():
             assert resource[attribute].endswith(pattern), (resource_type, resource[attribute])
+    for group in web["resource"]["aws_security_group"].values():
+        assert not group["name"].startswith("sg-"), "AWS refuses security group names that begin with sg-"
 
 
 def test_outputs(web: dict[str, Any]) -> None:

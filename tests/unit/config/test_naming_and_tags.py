@@ -47,6 +47,7 @@ def test_too_long_is_an_error_not_a_truncation() -> None:
         ("rds--prod-x", ResourceKind.RDS_INSTANCE),  # double hyphen
         ("1rds-prod-x", ResourceKind.RDS_INSTANCE),  # starts with a digit
         ("orders queue", ResourceKind.SQS_QUEUE),  # space
+        ("sg-alb-prod-x", ResourceKind.SECURITY_GROUP),  # AWS reserves the sg- prefix
     ],
 )
 def test_invalid_characters(name: str, kind: ResourceKind) -> None:

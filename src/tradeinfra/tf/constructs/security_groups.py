@@ -59,7 +59,7 @@ class SecurityGroups(Construct):
         return security_group.SecurityGroup(
             self,
             role,
-            name=inputs.name(f"sg-{role}"),
+            name=inputs.name(f"{role}-sg"),  # AWS refuses names that begin with sg-
             description=description,
             vpc_id=vpc_id,
             # Rules are separate resources (never inline: the two fight); the
