@@ -375,6 +375,49 @@ def deploy(
     )
 
 
+@app.command("validate")
+def validate(
+    env: Annotated[str, typer.Option("--env", help="Environment to validate, e.g. dev.")],
+    target: Target = TargetOption.local,
+    config_dir: ConfigDir = Path("config"),
+    state_dir: StateDir = Path(".tradeinfra"),
+    output_format: FormatOption = TextOrJson.text,
+) -> None:
+    """Post-deployment validation: live settings against config, and a smoke-test
+    order. Exit 2 when a check fails; "not emulated" is never counted as passed."""
+    from tradeinfra.ops.targets import TargetKind, resolve_target
+    from tradeinfra.ops.validate import Outcome
+    from tradeinfra.ops.validate import validate as run_validate
+
+    platform = _load(config_dir, env)
+    resolved = resolve_target(TargetKind(target.value), state_dir)
+    with err.status(f"validating {env} on {target.value}..."):
+        report = run_validate(platform.environment(env), resolved)
+    if output_format is TextOrJson.json:
+        _print_json(report.to_json())
+    else:
+        table = Table(title=f"{env} on {target.value}: post-deployment validation", title_justify="left")
+        for column in ("resource", "setting", "expected", "actual", "result"):
+            table.add_column(column, overflow="fold")
+        style = {Outcome.passed: "green", Outcome.failed: "bold red", Outcome.not_emulated: "yellow"}
+        for item in report.checks:
+            table.add_row(
+                Text(item.resource),
+                Text(item.setting),
+                Text(item.expected),
+                Text(item.actual),
+                Text(item.outcome.value, style=style[item.outcome]),
+            )
+        out.print(table)
+        counts = {o: sum(c.outcome is o for c in report.checks) for o in Outcome}
+        out.print(
+            f"{counts[Outcome.passed]} passed, {counts[Outcome.failed]} failed, "
+            f"{counts[Outcome.not_emulated]} not emulated"
+        )
+    if not report.ok:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
 # Lines of the tools' output that say where a deployment is.
 PROGRESS_MARKS = ("✅", "❌", "deploying...", "bootstrapp", "synthesizing", "terraform apply:", "Apply complete!")
 

@@ -12,6 +12,7 @@ from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.ops.deploy import DeployError, deploy
 from tradeinfra.ops.emulator import Emulator
 from tradeinfra.ops.targets import TargetKind, resolve_target
+from tradeinfra.ops.validate import Outcome, validate
 from tradeinfra.ops.versions import DeploymentStore
 
 
@@ -37,6 +38,36 @@ def test_accounts_stay_apart(platform: PlatformConfig, state_dir: Path) -> None:
     staging = target.client("lambda", platform.environment("staging"))
     names = [f["FunctionName"] for f in staging.list_functions()["Functions"]]
     assert "dev-trading-order-processor" not in names  # dev went to account 111111111111 only
+
+
+def test_validation_passes_after_deployment_and_names_what_is_not_emulated(
+    platform: PlatformConfig, state_dir: Path
+) -> None:
+    target = resolve_target(TargetKind.local, state_dir)
+    report = validate(platform.environment("dev"), target)
+    assert report.ok, [c for c in report.checks if c.outcome is Outcome.failed]
+    by_setting = {(c.resource, c.setting): c for c in report.checks}
+    memory = by_setting[("dev-trading-order-processor", "memory (MB)")]
+    assert (memory.expected, memory.actual, memory.outcome) == ("512", "512", Outcome.passed)
+    assert by_setting[("smoke order", "POST /orders")].outcome is Outcome.passed
+    not_emulated = {c.setting for c in report.checks if c.outcome is Outcome.not_emulated}
+    assert {"point-in-time recovery", "throttling rate (req/s)"} <= not_emulated
+
+
+def test_a_setting_changed_out_of_band_fails_validation(platform: PlatformConfig, state_dir: Path) -> None:
+    dev = platform.environment("dev")
+    target = resolve_target(TargetKind.local, state_dir)
+    target.client("lambda", dev).update_function_configuration(
+        FunctionName="dev-trading-order-processor", MemorySize=1024
+    )
+    report = validate(dev, target)
+    (failed,) = report.failed
+    assert (failed.resource, failed.setting, failed.expected, failed.actual) == (
+        "dev-trading-order-processor",
+        "memory (MB)",
+        "512",
+        "1024",
+    )
 
 
 def test_interrupted_deployment_is_recorded_and_the_next_one_recovers(

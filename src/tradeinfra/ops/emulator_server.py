@@ -15,6 +15,8 @@
   as in CloudFormation (moto 5.2.5 returns its internal object for a Ref);
 - `AWS::Lambda::Alias` is created (moto 5.2.5 skips it), so the order
   processor's `live` alias exists as on AWS;
+- CloudFormation properties moto 5.2.5 drops are applied: a function's
+  `Architectures` and `Tags`, a bucket's `VersioningConfiguration`;
 - bucket policies see requests as made over TLS (`aws:SecureTransport`):
   the emulator listens on plain HTTP on loopback where AWS would be HTTPS, and
   the platform's TLS-only bucket policies must not lock every client out; and
@@ -217,6 +219,49 @@ def _lambda_alias_resource() -> None:
             get_backend(account_id, region_name).delete_alias(properties["Name"], properties["FunctionName"])
 
 
+def _properties_moto_drops() -> None:
+    aws_lambda: Any = importlib.import_module("moto.awslambda.models")
+    s3: Any = importlib.import_module("moto.s3.models")
+
+    create_function = aws_lambda.LambdaFunction.create_from_cloudformation_json.__func__
+
+    def create_function_fully(
+        cls: Any,
+        /,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Any:
+        function = create_function(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        properties = cloudformation_json.get("Properties", {})
+        function.architectures = properties.get("Architectures", function.architectures)
+        function.tags = {**function.tags, **{tag["Key"]: tag["Value"] for tag in properties.get("Tags", [])}}
+        return function
+
+    aws_lambda.LambdaFunction.create_from_cloudformation_json = classmethod(create_function_fully)
+
+    create_bucket = s3.FakeBucket.create_from_cloudformation_json.__func__
+
+    def create_bucket_fully(
+        cls: Any,
+        /,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Any:
+        bucket = create_bucket(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        versioning = cloudformation_json.get("Properties", {}).get("VersioningConfiguration", {})
+        if versioning.get("Status"):
+            bucket.versioning_status = versioning["Status"]
+        return bucket
+
+    s3.FakeBucket.create_from_cloudformation_json = classmethod(create_bucket_fully)
+
+
 REQUEST_CONTEXT = {"aws:SecureTransport": "true"}  # as over HTTPS on AWS
 
 
@@ -263,6 +308,7 @@ def serve(port: int) -> None:
     _lambda_version_references()
     _lambda_alias_resource()
     _requests_count_as_tls()
+    _properties_moto_drops()
     server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())

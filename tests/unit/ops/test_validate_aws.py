@@ -1,0 +1,116 @@
+"""Post-deployment validation on AWS: what it reads and how it judges, with
+stubbed AWS APIs (the emulator path runs in tests/integration)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack
+from typing import Any
+
+import pytest
+from botocore.stub import Stubber
+
+from tests.unit.conftest import stubbed
+from tradeinfra.config.loader import PlatformConfig
+from tradeinfra.ops.targets import Target, TargetKind
+from tradeinfra.ops.validate import Live, Outcome, api_stage, order_processor, orders_table
+
+
+class StubbedAws(Target):
+    """Target AWS whose clients answer from Stubbers."""
+
+    def __init__(self, clients: dict[str, Any]) -> None:
+        super().__init__(TargetKind.aws)
+        object.__setattr__(self, "_stubbed", clients)
+
+    def client(self, service: str, environment: Any) -> Any:
+        return self._stubbed[service]  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def aws() -> Iterator[dict[str, tuple[Any, Stubber]]]:
+    with ExitStack() as stack:
+        yield {name: stack.enter_context(stubbed(name)) for name in ("lambda", "dynamodb", "apigateway")}
+
+
+def live(platform: PlatformConfig, env: str, aws: dict[str, tuple[Any, Stubber]]) -> Live:
+    return Live(platform.environment(env), StubbedAws({name: pair[0] for name, pair in aws.items()}))
+
+
+def stub_function(stubber: Stubber, memory: int, tags: dict[str, str]) -> None:
+    arn = "arn:aws:lambda:us-east-1:333333333333:function:prod-trading-order-processor"
+    stubber.add_response("get_alias", {"FunctionVersion": "7", "Name": "live"})
+    stubber.add_response(
+        "get_function_configuration",
+        {
+            "FunctionArn": arn,
+            "MemorySize": memory,
+            "Timeout": 30,
+            "Architectures": ["arm64"],
+            "Environment": {"Variables": {"ENVIRONMENT": "prod"}},
+        },
+        {"FunctionName": "prod-trading-order-processor"},
+    )
+    stubber.add_response("get_function_concurrency", {"ReservedConcurrentExecutions": 200})
+    stubber.add_response("list_tags", {"Tags": tags}, {"Resource": arn})
+
+
+def test_prod_function_conforms(platform: PlatformConfig, aws: dict[str, tuple[Any, Stubber]]) -> None:
+    prod = platform.environment("prod")
+    tags = {
+        "Environment": "prod",
+        "Project": prod.tags.project,
+        "ManagedBy": "tradeinfra-cdk",
+        "CostCenter": prod.tags.cost_center,
+        "Owner": prod.tags.owner,
+        "Compliance": prod.tags.compliance,
+    }
+    stub_function(aws["lambda"][1], 2048, tags)
+    checks = list(order_processor(live(platform, "prod", aws)))
+    assert all(c.outcome is Outcome.passed for c in checks), [c for c in checks if c.outcome is not Outcome.passed]
+
+
+def test_prod_function_with_dev_memory_fails_by_name(
+    platform: PlatformConfig, aws: dict[str, tuple[Any, Stubber]]
+) -> None:
+    stub_function(aws["lambda"][1], 512, {})
+    failed = [c for c in order_processor(live(platform, "prod", aws)) if c.outcome is Outcome.failed]
+    assert (failed[0].setting, failed[0].expected, failed[0].actual) == ("memory (MB)", "2048", "512")
+    assert failed[-1].setting == "mandatory tags"
+
+
+def test_unreadable_resource_is_a_failed_check(platform: PlatformConfig, aws: dict[str, tuple[Any, Stubber]]) -> None:
+    aws["dynamodb"][1].add_client_error("describe_table", "ResourceNotFoundException")
+    (only,) = orders_table(live(platform, "prod", aws))
+    assert only.outcome is Outcome.failed and only.actual == "unreadable: ResourceNotFoundException"
+
+
+def test_pitr_is_read_on_aws(platform: PlatformConfig, aws: dict[str, tuple[Any, Stubber]]) -> None:
+    stubber = aws["dynamodb"][1]
+    stubber.add_response(
+        "describe_table", {"Table": {"ProvisionedThroughput": {"ReadCapacityUnits": 100, "WriteCapacityUnits": 100}}}
+    )
+    stubber.add_response(
+        "describe_continuous_backups",
+        {
+            "ContinuousBackupsDescription": {
+                "ContinuousBackupsStatus": "ENABLED",
+                "PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": "DISABLED"},
+            }
+        },
+    )
+    checks = {c.setting: c for c in orders_table(live(platform, "prod", aws))}
+    assert checks["point-in-time recovery"].outcome is Outcome.failed  # prod must have it
+
+
+def test_api_throttling_is_read_from_the_stage(platform: PlatformConfig, aws: dict[str, tuple[Any, Stubber]]) -> None:
+    stubber = aws["apigateway"][1]
+    stubber.add_response("get_rest_apis", {"items": [{"id": "abc123", "name": "staging-trading-api"}]})
+    stubber.add_response(
+        "get_stage",
+        {"methodSettings": {"*/*": {"throttlingRateLimit": 500.0, "throttlingBurstLimit": 1000}}},
+        {"restApiId": "abc123", "stageName": "staging"},
+    )
+    checks = {c.setting: c for c in api_stage(live(platform, "staging", aws))}
+    assert checks["throttling rate (req/s)"].outcome is Outcome.passed
+    assert checks["throttling burst"].expected == str(platform.environment("staging").api.throttling_burst_limit)
