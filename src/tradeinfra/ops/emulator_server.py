@@ -146,6 +146,16 @@ def _lambda_alias_resource() -> None:
     get_backend: Any = importlib.import_module("moto.awslambda.models").get_backend
     from moto.core.common_models import CloudFormationModel
 
+    def alias_arguments(properties: dict[str, Any]) -> tuple[Any, ...]:
+        """name, function name, version, description, routing config."""
+        return (
+            properties["Name"],
+            properties["FunctionName"],
+            str(properties["FunctionVersion"]),
+            properties.get("Description", ""),
+            properties.get("RoutingConfig"),
+        )
+
     class LambdaAliasResource(CloudFormationModel):  # registered by subclassing
         __module__ = "moto.awslambda.models"  # moto files models by the service in their module path
 
@@ -180,16 +190,8 @@ def _lambda_alias_resource() -> None:
             region_name: str,
             **kwargs: Any,
         ) -> LambdaAliasResource:
-            properties = cloudformation_json["Properties"]
-            return cls(
-                get_backend(account_id, region_name).create_alias(
-                    properties["Name"],
-                    properties["FunctionName"],
-                    str(properties["FunctionVersion"]),
-                    properties.get("Description", ""),
-                    properties.get("RoutingConfig"),
-                )
-            )
+            backend = get_backend(account_id, region_name)
+            return cls(backend.create_alias(*alias_arguments(cloudformation_json["Properties"])))
 
         @classmethod
         def update_from_cloudformation_json(
@@ -200,16 +202,8 @@ def _lambda_alias_resource() -> None:
             account_id: str,
             region_name: str,
         ) -> LambdaAliasResource:
-            properties = cloudformation_json["Properties"]
-            return cls(
-                get_backend(account_id, region_name).update_alias(
-                    properties["Name"],
-                    properties["FunctionName"],
-                    str(properties["FunctionVersion"]),
-                    properties.get("Description", ""),
-                    properties.get("RoutingConfig"),
-                )
-            )
+            backend = get_backend(account_id, region_name)
+            return cls(backend.update_alias(*alias_arguments(cloudformation_json["Properties"])))
 
         @classmethod
         def delete_from_cloudformation_json(
