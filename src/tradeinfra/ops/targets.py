@@ -20,6 +20,9 @@ from tradeinfra.errors import TradeinfraError
 from tradeinfra.ops.emulator import LOCAL_CREDENTIALS, Emulator
 
 LOCAL_ROLE = "tradeinfra-local"
+# On AWS, a role to act as (the delivery pipeline sets it to the environment's
+# read-only validator role); unset: the caller's own credentials.
+ASSUME_ROLE_VARIABLE = "TRADEINFRA_ASSUME_ROLE_ARN"
 
 
 class TargetKind(StrEnum):
@@ -44,7 +47,8 @@ class Target:
         """Environment variables for tools acting in `account` and `region`."""
         base = {**os.environ, "AWS_REGION": region, "AWS_DEFAULT_REGION": region}
         if not self.is_local:
-            return base
+            role = os.environ.get(ASSUME_ROLE_VARIABLE)
+            return {**base, **_assumed(role, region)} if role else base
         assert self.endpoint is not None
         credentials = self._local_credentials(account)
         return {
@@ -91,6 +95,22 @@ class Target:
             "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
             "AWS_SESSION_TOKEN": credentials["SessionToken"],
         }
+
+
+def _assumed(role_arn: str, region: str) -> dict[str, str]:
+    import boto3
+
+    try:
+        credentials = boto3.client("sts", region_name=region).assume_role(
+            RoleArn=role_arn, RoleSessionName="tradeinfra"
+        )["Credentials"]
+    except Exception as exc:
+        raise TradeinfraError(f"{ASSUME_ROLE_VARIABLE}={role_arn}: cannot assume the role ({exc})") from None
+    return {
+        "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
+        "AWS_SESSION_TOKEN": credentials["SessionToken"],
+    }
 
 
 def resolve_target(kind: TargetKind, state_dir: Path) -> Target:
