@@ -29,6 +29,7 @@ from tradeinfra.cdk.compliance import acknowledge, add_compliance_checks, arn_of
 from tradeinfra.cdk.environment import TradingEnvironment
 from tradeinfra.config.models import DeliveryConfig, EnvironmentConfig
 from tradeinfra.config.naming import ResourceKind, check_name, validation_step_role_name, validator_role_name
+from tradeinfra.config.tags import MANAGED_BY_CDK
 
 INSTALL = ["make install"]  # the pinned Python and npm dependencies, from the lock files
 BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
@@ -52,7 +53,7 @@ def delivery_tags(delivery: DeliveryConfig, example: EnvironmentConfig) -> dict[
     return {
         "Environment": "tooling",
         "Project": example.tags.project,
-        "ManagedBy": "cdk",
+        "ManagedBy": MANAGED_BY_CDK,
         "CostCenter": example.tags.cost_center,
         "Owner": example.tags.owner,
         "Compliance": example.tags.compliance,

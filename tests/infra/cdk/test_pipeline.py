@@ -53,6 +53,8 @@ def test_pipeline_is_v2_in_the_tooling_account(pipeline_stack: SynthesizedStack,
     props = pipeline_stack.only("AWS::CodePipeline::Pipeline")["Properties"]
     assert props["Name"] == delivery.pipeline_name and props["PipelineType"] == "V2"
     assert pipeline_stack.termination_protection
+    tags = {t["Key"]: t["Value"] for t in props["Tags"]}
+    assert tags["Environment"] == "tooling" and tags["ManagedBy"] == "tradeinfra-cdk"
 
 
 def test_stages_run_gate_first_then_environments_in_promotion_order(
