@@ -8,7 +8,6 @@ the process recorded there, and only if it is still the emulator.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import socket
@@ -208,7 +207,3 @@ def _reap(pid: int) -> None:
     exiting or killed by now, so the wait is short)."""
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, 0)
-
-
-def status_json(status: EmulatorStatus) -> str:
-    return json.dumps(status.to_json(), indent=2)
