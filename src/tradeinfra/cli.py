@@ -375,51 +375,222 @@ def deploy(
     )
 
 
+AppFilter = Annotated[
+    AppOption | None,
+    typer.Option("--app", help="Which app's resources; default: those of the last deployment recorded, else all."),
+]
+
+
+def _apps(app_name: AppOption | None, default: list[str]) -> list[str]:
+    if app_name is None:
+        return default
+    return ["cdk", "tf"] if app_name is AppOption.all else [app_name.value]
+
+
+def _deployed_apps(state_dir: Path, target: TargetOption, env: str) -> list[str]:
+    """The apps recorded as deployed to `env` on `target`; both when none are recorded."""
+    from tradeinfra.ops.versions import DeploymentStore
+
+    store = DeploymentStore(state_dir, target.value, env)
+    return [app for app in ("cdk", "tf") if store.last_succeeded(apps=[app])] or ["cdk", "tf"]
+
+
 @app.command("validate")
 def validate(
     env: Annotated[str, typer.Option("--env", help="Environment to validate, e.g. dev.")],
     target: Target = TargetOption.local,
+    app_name: AppFilter = None,
     config_dir: ConfigDir = Path("config"),
     state_dir: StateDir = Path(".tradeinfra"),
     output_format: FormatOption = TextOrJson.text,
 ) -> None:
     """Post-deployment validation: live settings against config, and a smoke-test
     order. Exit 2 when a check fails; "not emulated" is never counted as passed."""
+    from tradeinfra.ops.results import save_result
     from tradeinfra.ops.targets import TargetKind, resolve_target
-    from tradeinfra.ops.validate import Outcome
     from tradeinfra.ops.validate import validate as run_validate
 
     platform = _load(config_dir, env)
     resolved = resolve_target(TargetKind(target.value), state_dir)
-    with err.status(f"validating {env} on {target.value}..."):
-        report = run_validate(platform.environment(env), resolved)
+    apps = _apps(app_name, _deployed_apps(state_dir, target, env))
+    with err.status(f"validating {env} on {target.value} ({', '.join(apps)})..."):
+        report = run_validate(platform.environment(env), resolved, apps)
+    save_result(state_dir, target.value, env, "validation", report.to_json())
     if output_format is TextOrJson.json:
         _print_json(report.to_json())
     else:
-        table = Table(title=f"{env} on {target.value}: post-deployment validation", title_justify="left")
-        for column in ("resource", "setting", "expected", "actual", "result"):
-            table.add_column(column, overflow="fold")
-        style = {Outcome.passed: "green", Outcome.failed: "bold red", Outcome.not_emulated: "yellow"}
-        for item in report.checks:
-            table.add_row(
-                Text(item.resource),
-                Text(item.setting),
-                Text(item.expected),
-                Text(item.actual),
-                Text(item.outcome.value, style=style[item.outcome]),
-            )
-        out.print(table)
-        counts = {o: sum(c.outcome is o for c in report.checks) for o in Outcome}
-        out.print(
-            f"{counts[Outcome.passed]} passed, {counts[Outcome.failed]} failed, "
-            f"{counts[Outcome.not_emulated]} not emulated"
-        )
+        _print_validation(report, f"{env} on {target.value}: post-deployment validation")
     if not report.ok:
         raise typer.Exit(EXIT_FINDINGS)
 
 
+def _print_validation(report: Any, title: str) -> None:
+    from tradeinfra.ops.validate import Outcome
+
+    table = Table(title=title, title_justify="left")
+    for column in ("resource", "setting", "expected", "actual", "result"):
+        table.add_column(column, overflow="fold")
+    style = {Outcome.passed: "green", Outcome.failed: "bold red", Outcome.not_emulated: "yellow"}
+    for item in report.checks:
+        table.add_row(
+            Text(item.resource),
+            Text(item.setting),
+            Text(item.expected),
+            Text(item.actual),
+            Text(item.outcome.value, style=style[item.outcome]),
+        )
+    out.print(table)
+    counts = {o: sum(c.outcome is o for c in report.checks) for o in Outcome}
+    out.print(
+        f"{counts[Outcome.passed]} passed, {counts[Outcome.failed]} failed, {counts[Outcome.not_emulated]} not emulated"
+    )
+
+
+@app.command("drift")
+def drift(
+    env: Annotated[str, typer.Option("--env", help="Environment to examine, e.g. prod.")],
+    target: Target = TargetOption.local,
+    config_dir: ConfigDir = Path("config"),
+    state_dir: StateDir = Path(".tradeinfra"),
+    output_format: FormatOption = TextOrJson.text,
+) -> None:
+    """What changed outside a deployment: CloudFormation drift detection and a
+    Terraform refresh-only plan (on the emulator: live settings against the
+    last deployed version). Exit 2 when anything drifted."""
+    from tradeinfra.ops.drift import detect_drift
+    from tradeinfra.ops.results import save_result
+    from tradeinfra.ops.targets import TargetKind, resolve_target
+
+    platform = _load(config_dir, env)
+    resolved = resolve_target(TargetKind(target.value), state_dir)
+    with err.status(f"detecting drift in {env} on {target.value}...") as status:
+        report = detect_drift(platform, env, resolved, state_dir, on_line=_progress(status))
+    save_result(state_dir, target.value, env, "drift", report.to_json())
+    if output_format is TextOrJson.json:
+        _print_json(report.to_json())
+    elif report.drifted:
+        table = Table(title=f"{env} on {target.value}: drift from {report.versions}", title_justify="left")
+        for column in ("found by", "resource", "property", "expected", "actual"):
+            table.add_column(column, overflow="fold")
+        for item in report.drifts:
+            table.add_row(*(Text(v) for v in (item.source, item.resource, item.property, item.expected, item.actual)))
+        out.print(table)
+        out.print(f"[bold red]{len(report.drifts)} drifted setting(s)[/] in {env}")
+    else:
+        out.print(f"[green]✓[/] no drift in {env} on {target.value} ({'; '.join(report.checked)})")
+    if report.drifted:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command("rollback")
+def rollback(
+    env: Annotated[str, typer.Option("--env", help="Environment to roll back, e.g. prod.")],
+    to: Annotated[
+        str | None, typer.Option("--to", help="Version to redeploy, e.g. v0003; default: the previous.")
+    ] = None,
+    target: Target = TargetOption.local,
+    config_dir: ConfigDir = Path("config"),
+    state_dir: StateDir = Path(".tradeinfra"),
+) -> None:
+    """Redeploy exactly what an earlier successful version deployed."""
+    from tradeinfra.ops.rollback import rollback as run_rollback
+    from tradeinfra.ops.targets import TargetKind, resolve_target
+
+    platform = _load(config_dir, env)
+    resolved = resolve_target(TargetKind(target.value), state_dir)
+    with err.status(f"rolling {env} back on {target.value}...") as status:
+        version = run_rollback(platform, env, resolved, state_dir, to, on_line=_progress(status))
+    out.print(
+        f"[green]✓[/] {env} rolled back on {target.value}: version {version.version} redeployed "
+        f"{version.source_version} (commit {version.git_commit[:12]})"
+    )
+
+
+@app.command("promote")
+def promote(
+    source: Annotated[str, typer.Option("--from", help="Environment whose release is promoted, e.g. dev.")],
+    destination: Annotated[str, typer.Option("--to", help="The next environment, e.g. staging.")],
+    target: Target = TargetOption.local,
+    app_name: Annotated[AppOption, typer.Option("--app", help="Which app to promote.")] = AppOption.all,
+    config_dir: ConfigDir = Path("config"),
+    state_dir: StateDir = Path(".tradeinfra"),
+) -> None:
+    """Gates (config, compliance, parity), deploy, validate; on failure roll
+    the destination back automatically and exit 3."""
+    from tradeinfra.ops.promote import promote as run_promote
+    from tradeinfra.ops.results import save_result
+    from tradeinfra.ops.targets import TargetKind, resolve_target
+
+    platform = _load(config_dir)
+    resolved = resolve_target(TargetKind(target.value), state_dir)
+    apps = _apps(app_name, ["cdk", "tf"])
+    with err.status(f"promoting {source} to {destination} on {target.value}...") as status:
+        result = run_promote(platform, source, destination, resolved, state_dir, apps, on_line=_progress(status))
+    if result.validation is not None:
+        _print_validation(result.validation, f"{destination} on {target.value}: validation after deployment")
+    final = result.rollback_validation or result.validation
+    if final is not None:
+        save_result(state_dir, target.value, destination, "validation", final.to_json())
+    if result.ok:
+        assert result.version is not None
+        out.print(f"[green]✓[/] {source} promoted to {destination}: version {result.version.version}, validated")
+        return
+    _error(f"promotion of {source} to {destination} failed: {result.failure}")
+    if not result.rolled_back:
+        raise typer.Exit(EXIT_FINDINGS)
+    assert result.rollback is not None and result.rollback_validation is not None
+    if result.rollback_validation is not None:
+        _print_validation(result.rollback_validation, f"{destination} after the rollback")
+    out.print(
+        f"[yellow]↩[/] {destination} rolled back: version {result.rollback.version} redeployed "
+        f"{result.rollback.source_version}; validation after the rollback "
+        + ("[green]passed[/]" if result.rollback_validation.ok else "[bold red]failed[/]")
+    )
+    raise typer.Exit(EXIT_ROLLED_BACK)
+
+
+@app.command("report")
+def report(
+    output: Annotated[Path, typer.Option("--output", help="The HTML page to write.")] = Path("reports/index.html"),
+    target: Target = TargetOption.local,
+    cdk_out: Annotated[Path, typer.Option("--cdk-out", help="Cloud assembly directory.")] = Path("cdk.out"),
+    cdktf_out: Annotated[Path, typer.Option("--cdktf-out", help="Terraform output directory.")] = Path("cdktf.out"),
+    tfvars_dir: Annotated[Path, typer.Option("--tfvars-dir", help="Directory of <env>.tfvars.")] = Path("terraform"),
+    config_dir: ConfigDir = Path("config"),
+    state_dir: StateDir = Path(".tradeinfra"),
+) -> None:
+    """One HTML page: the parity matrix, and per environment its deployments,
+    latest validation and latest drift check on the target."""
+    from tradeinfra.ops.report import render_report
+    from tradeinfra.parity.formatters import html
+    from tradeinfra.parity.runner import run_parity
+
+    platform = _load(config_dir)
+    parity, parity_page = None, None
+    if (cdk_out / "manifest.json").is_file() and cdktf_out.is_dir():
+        parity = run_parity(platform, cdk_out, cdktf_out, tfvars_dir)
+        parity_page = "parity.html"
+        _write_atomically(output.parent / parity_page, html.render(parity, environment_matrix(platform)))
+    _write_atomically(output, render_report(platform, parity, state_dir, target.value, parity_page))
+    out.print(f"wrote {output}" + (f" and {output.parent / parity_page}" if parity_page else ""))
+
+
 # Lines of the tools' output that say where a deployment is.
-PROGRESS_MARKS = ("✅", "❌", "deploying...", "bootstrapp", "synthesizing", "terraform apply:", "Apply complete!")
+PROGRESS_MARKS = (
+    "✅",
+    "❌",
+    "deploying...",
+    "bootstrapp",
+    "synthesizing",
+    "terraform apply:",
+    "terraform plan",
+    "Apply complete!",
+    "gates:",
+    "rolling",
+    "validating",
+    "promotion failed",
+    "DRIFTED",
+)
 
 
 def _progress(status: Any) -> Any:

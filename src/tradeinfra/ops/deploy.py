@@ -12,7 +12,7 @@ alarms are passed as CloudFormation rollback triggers.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from tradeinfra.config.loader import PlatformConfig
@@ -20,12 +20,15 @@ from tradeinfra.config.models import EnvironmentConfig
 from tradeinfra.errors import TradeinfraError
 from tradeinfra.ops.rollback_triggers import cloudwatch_alarm_lookup, rollback_configuration
 from tradeinfra.ops.targets import Target
-from tradeinfra.ops.terraform_deploy import deploy_web_tier
+from tradeinfra.ops.terraform_deploy import apply_web_tier
 from tradeinfra.ops.tools import OnLine, ToolError, cdk, git_commit
-from tradeinfra.ops.versions import DeploymentStore, DeploymentVersion
+from tradeinfra.ops.versions import DeploymentStore, DeploymentVersion, write_environment
 
 APPS = ("cdk", "tf")
 BOOTSTRAP_STACK = "CDKToolkit"
+
+# Writes into a version's directory what that version deploys.
+Build = Callable[[Path], None]
 
 
 class DeployError(TradeinfraError):
@@ -40,35 +43,76 @@ def deploy(
     state_dir: Path,
     on_line: OnLine | None = None,
 ) -> DeploymentVersion:
+    """Synthesize `environment` and deploy it as a new recorded version."""
     env = platform.environment(environment)
-    store = DeploymentStore(state_dir, target.kind.value, environment)
-    version = store.begin(list(apps), git_commit())
+
+    def build(directory: Path) -> None:
+        synthesize(platform, [environment], apps, directory, on_line)
+        write_environment(directory, env)
+
+    return deploy_version(platform, env, target, apps, state_dir, build, on_line)
+
+
+def deploy_version(
+    platform: PlatformConfig,
+    env: EnvironmentConfig,
+    target: Target,
+    apps: Sequence[str],
+    state_dir: Path,
+    build: Build,
+    on_line: OnLine | None = None,
+    source: DeploymentVersion | None = None,
+) -> DeploymentVersion:
+    """Record a new version, let `build` fill its directory, deploy it; the
+    record says how it ended, also when interrupted. A rollback names the
+    version it redeploys (`source`), whose commit it deploys."""
+    store = DeploymentStore(state_dir, target.kind.value, env.name)
+    commit = source.git_commit if source else git_commit()
+    version = store.begin(list(apps), commit, source.version if source else None)
     directory = store.directory(version.version)
     stacks: list[str] = []
     try:
+        build(directory)
         if "cdk" in apps:
-            stacks += deploy_cdk(platform, env, target, directory / "cdk.out", on_line)
+            deploy_assembly(env, target, directory / "cdk.out", on_line)
+            stacks += environment_stacks(directory / "cdk.out", env.name)
         if "tf" in apps:
-            stacks += deploy_web_tier(platform, env, target, directory, state_dir, on_line)
+            stacks += apply_web_tier(platform, env, target, directory, state_dir, on_line)
     except TradeinfraError as exc:
         store.finish(version, "failed", detail=str(exc), stacks=stacks)
-        raise DeployError(f"deployment {version.version} of {environment} to {target.kind} failed: {exc}") from None
+        raise DeployError(f"deployment {version.version} of {env.name} to {target.kind} failed: {exc}") from None
     except BaseException as exc:  # interrupted: the record must still say so
         store.finish(version, "failed", detail=f"interrupted: {type(exc).__name__}", stacks=stacks)
         raise
     return store.finish(version, "succeeded", stacks=stacks)
 
 
-def deploy_cdk(
-    platform: PlatformConfig, env: EnvironmentConfig, target: Target, assembly: Path, on_line: OnLine | None
-) -> list[str]:
-    from tradeinfra.cdk.synth import synth_cdk
+def synthesize(
+    platform: PlatformConfig, environments: list[str], apps: Sequence[str], directory: Path, on_line: OnLine | None
+) -> None:
+    """What a version deploys, into its directory: the cloud assembly of
+    `environments` (cdk-nag runs), the web tier and every environment's tfvars."""
+    from tradeinfra.synth import synth_all
 
+    cdk_out, cdktf_out, tfvars = directory / "cdk.out", directory / "cdktf.out", directory / "terraform"
     if on_line:
-        on_line(f"synthesizing {env.name} (with cdk-nag) into {assembly}")
-    stacks = synth_cdk(platform, [env.name], assembly).stacks
-    deploy_assembly(env, target, assembly, on_line)
-    return stacks
+        on_line(f"synthesizing {', '.join(apps)} for {', '.join(environments)} (with cdk-nag) into {directory}")
+    if set(apps) == set(APPS):
+        synth_all(platform, environments, cdk_out, cdktf_out, tfvars)
+    elif "cdk" in apps:
+        from tradeinfra.cdk.synth import synth_cdk
+
+        synth_cdk(platform, environments, cdk_out)
+    else:
+        from tradeinfra.tf.app import synth_tf
+
+        synth_tf(platform, cdktf_out, tfvars)
+
+
+def environment_stacks(assembly: Path, environment: str) -> list[str]:
+    from tradeinfra.cdk.assembly import read_assembly
+
+    return [stack.stack_name for stack in read_assembly(assembly).get(environment, {}).values()]
 
 
 def deploy_assembly(env: EnvironmentConfig, target: Target, assembly: Path, on_line: OnLine | None) -> None:

@@ -13,25 +13,56 @@ it is bootstrapped once, deliberately (README), and must exist.
 from __future__ import annotations
 
 import os
+import re
 import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.config.models import EnvironmentConfig
 from tradeinfra.errors import TradeinfraError
 from tradeinfra.ops.targets import Target
-from tradeinfra.ops.tools import OnLine, terraform
+from tradeinfra.ops.tools import OnLine, ToolError, ToolRun, terraform
 
 STATE_BACKEND = "state-backend"
 WEB_TIER = "web-tier"
 CONFIG_FILE = "cdk.tf.json"
+# Another run holds the workspace's lock: fail at once and say so (the
+# caller retries); waiting would hide two pipelines racing for one state.
+LOCK_TIMEOUT = "-lock-timeout=0s"
 
 
 class TerraformDeployError(TradeinfraError):
     """Terraform could not deploy the web tier."""
 
 
-def deploy_web_tier(
+@dataclass(frozen=True)
+class Workspace:
+    """An initialized working directory on the environment's workspace."""
+
+    directory: Path
+    variables: dict[str, str]
+    tfvars: Path
+    what: str
+
+    def run(
+        self, args: Sequence[str], on_line: OnLine | None, ok_codes: tuple[int, ...] = (0,), stdout_only: bool = False
+    ) -> ToolRun:
+        try:
+            return terraform(
+                args,
+                env=self.variables,
+                cwd=self.directory,
+                on_line=on_line,
+                ok_codes=ok_codes,
+                stdout_only=stdout_only,
+            )
+        except ToolError as exc:
+            raise TerraformDeployError(f"{self.what}: {describe_terraform_failure(exc.output) or exc}") from None
+
+
+def apply_web_tier(
     platform: PlatformConfig,
     env: EnvironmentConfig,
     target: Target,
@@ -39,58 +70,125 @@ def deploy_web_tier(
     state_dir: Path,
     on_line: OnLine | None,
 ) -> list[str]:
-    from tradeinfra.tf.app import synth_tf
-
-    out, tfvars_dir = version_dir / "cdktf.out", version_dir / "terraform"
+    """Apply the web tier a version synthesized (`<version>/cdktf.out`) with its tfvars."""
+    if target.is_local:
+        _ensure_state_backend(platform, env, target, version_dir / "cdktf.out", state_dir, on_line)
+    workspace = open_workspace(platform, env, target, version_dir, state_dir, on_line)
     if on_line:
-        on_line(f"synthesizing the web tier into {out}")
-    synth_tf(platform, out, tfvars_dir)
-    work = state_dir / "terraform" / target.kind.value
-    tooling = platform.delivery.account if platform.delivery else env.account
-    state_region = env.terraform_state.region
-    if target.is_local:
-        backend_env = target.account_environment(tooling, state_region)
-        _apply(_workdir(out, STATE_BACKEND, work / STATE_BACKEND), backend_env, [], on_line, "state backend")
-    web = _workdir(out, WEB_TIER, work / f"{WEB_TIER}-{env.name}")
-    variables = target.process_environment(env)
-    backend_config: list[str] = []
-    if target.is_local:
-        # The backend acts in the tooling account, the provider in the environment's.
-        settings = web / "backend.local.hcl"
-        settings.write_text(f'assume_role = {{\n  role_arn = "{target.role_arn(tooling)}"\n}}\n', encoding="utf-8")
-        backend_config = [f"-backend-config={settings.name}"]
-    _init(web, variables, backend_config, on_line)
-    terraform(["workspace", "select", "-or-create", env.name], env=variables, cwd=web, on_line=on_line)
-    tfvars = (tfvars_dir / f"{env.name}.tfvars").resolve()
-    _run_apply(web, variables, [f"-var-file={tfvars}"], on_line, f"web tier ({env.name})")
+        on_line(f"terraform apply: {workspace.what}")
+    arguments = ["-auto-approve", "-input=false", "-no-color", LOCK_TIMEOUT, f"-var-file={workspace.tfvars}"]
+    workspace.run(["apply", *arguments], on_line)
+    # The state after an apply still holds what the provider could not know
+    # yet (a bucket's policy set by another resource, a role's attached
+    # policies, ...). Recording the settled state now is the baseline drift
+    # detection compares with: later differences are changes made outside.
+    if on_line:
+        on_line(f"terraform apply: refresh-only, the drift baseline of {workspace.what}")
+    workspace.run(["apply", "-refresh-only", *arguments], on_line)
     return [f"{WEB_TIER}/{env.name}"]
 
 
-def _workdir(out: Path, stack: str, work: Path) -> Path:
+def open_workspace(
+    platform: PlatformConfig,
+    env: EnvironmentConfig,
+    target: Target,
+    version_dir: Path,
+    state_dir: Path,
+    on_line: OnLine | None,
+) -> Workspace:
+    """The environment's web-tier working directory with the version's
+    configuration, initialized on its backend and switched to workspace `env`."""
+    directory = _copy_config(
+        version_dir / "cdktf.out", WEB_TIER, work_root(state_dir, target) / f"{WEB_TIER}-{env.name}"
+    )
+    workspace = Workspace(
+        directory=directory,
+        variables={**target.process_environment(env), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"},
+        tfvars=(version_dir / "terraform" / f"{env.name}.tfvars").resolve(),
+        what=f"web tier ({env.name})",
+    )
+    backend_config: list[str] = []
+    if target.is_local:
+        # The backend acts in the tooling account, the provider in the environment's.
+        settings = directory / "backend.local.hcl"
+        role = target.role_arn(tooling_account(platform, env))
+        settings.write_text(f'assume_role = {{\n  role_arn = "{role}"\n}}\n', encoding="utf-8")
+        backend_config = [f"-backend-config={settings.name}"]
+    workspace.run(["init", "-input=false", "-reconfigure", "-no-color", *_offline(), *backend_config], on_line)
+    workspace.run(["workspace", "select", "-or-create", "-no-color", env.name], on_line)
+    return workspace
+
+
+def work_root(state_dir: Path, target: Target) -> Path:
+    return state_dir / "terraform" / target.kind.value
+
+
+def tooling_account(platform: PlatformConfig, env: EnvironmentConfig) -> str:
+    return platform.delivery.account if platform.delivery else env.account
+
+
+def _ensure_state_backend(
+    platform: PlatformConfig,
+    env: EnvironmentConfig,
+    target: Target,
+    cdktf_out: Path,
+    state_dir: Path,
+    on_line: OnLine | None,
+) -> None:
+    directory = _copy_config(cdktf_out, STATE_BACKEND, work_root(state_dir, target) / STATE_BACKEND)
+    variables = {
+        **target.account_environment(tooling_account(platform, env), env.terraform_state.region),
+        "TF_IN_AUTOMATION": "1",
+        "CHECKPOINT_DISABLE": "1",
+    }
+    backend = Workspace(directory, variables, Path(), "state backend")
+    backend.run(["init", "-input=false", "-no-color", *_offline()], on_line)
+    if on_line:
+        on_line("terraform apply: state backend")
+    backend.run(["apply", "-auto-approve", "-input=false", "-no-color"], on_line)
+
+
+def _copy_config(out: Path, stack: str, work: Path) -> Path:
+    source = out / "stacks" / stack / CONFIG_FILE
+    if not source.is_file():
+        raise TerraformDeployError(f"{source}: not found: the version has no synthesized {stack} stack")
     work.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(out / "stacks" / stack / CONFIG_FILE, work / CONFIG_FILE)
+    shutil.copyfile(source, work / CONFIG_FILE)
     return work
 
 
-def _apply(work: Path, variables: dict[str, str], backend_config: list[str], on_line: OnLine | None, what: str) -> None:
-    _init(work, variables, backend_config, on_line)
-    _run_apply(work, variables, [], on_line, what)
-
-
-def _init(work: Path, variables: dict[str, str], backend_config: list[str], on_line: OnLine | None) -> None:
+def _offline() -> list[str]:
     mirror = os.environ.get("TRADEINFRA_TF_PLUGIN_DIR")
-    offline = [f"-plugin-dir={mirror}"] if mirror else []
-    terraform(
-        ["init", "-input=false", "-reconfigure", *offline, *backend_config], env=variables, cwd=work, on_line=on_line
-    )
+    return [f"-plugin-dir={mirror}"] if mirror else []
 
 
-def _run_apply(work: Path, variables: dict[str, str], extra: list[str], on_line: OnLine | None, what: str) -> None:
-    if on_line:
-        on_line(f"terraform apply: {what}")
-    terraform(
-        ["apply", "-auto-approve", "-input=false", "-no-color", *extra],
-        env={**variables, "TF_IN_AUTOMATION": "1"},
-        cwd=work,
-        on_line=on_line,
-    )
+LOCKED = "Error acquiring the state lock"
+ERROR_LINE = re.compile(r"^[│|]?\s*Error: (?P<message>.+)$")
+LOCK_HOLDER = re.compile(r"^[│|]?\s*(?P<field>ID|Who|Operation|Created):\s+(?P<value>.+)$")
+
+
+def describe_terraform_failure(output: Sequence[str]) -> str | None:
+    """The error Terraform reported, in one line: the state lock and its
+    holder when another run has it, else the first `Error:` with the resource
+    it names."""
+    if any(LOCKED in line for line in output):
+        holder = {m["field"]: m["value"].strip() for line in output if (m := LOCK_HOLDER.match(line))}
+        labels = {"Who": "held by", "Operation": "for", "Created": "since", "ID": "lock ID"}
+        who = ", ".join(f"{label} {holder[k]}" for k, label in labels.items() if k in holder)
+        return (
+            "the state is locked by another Terraform run"
+            + (f" ({who})" if who else "")
+            + ": wait for it to finish; if it died, release the lock with 'terraform force-unlock'"
+        )
+    for index, line in enumerate(output):
+        match = ERROR_LINE.match(line)
+        if match is None:
+            continue
+        detail = [
+            text
+            for raw in output[index + 1 : index + 6]
+            if (text := raw.strip().lstrip("│|").strip()) and not text.startswith("Error:")
+        ]
+        where = next((d for d in detail if d.startswith("with ")), None)
+        return match["message"].strip() + (f" ({where.rstrip(',')})" if where else "")
+    return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,30 +40,37 @@ def run_tool(
     cwd: Path = REPO_ROOT,
     on_line: OnLine | None = None,
     ok_codes: tuple[int, ...] = (0,),
+    stdout_only: bool = False,
 ) -> ToolRun:
-    """Run `argv`; raise ToolError (with the last lines) unless it exits with one of `ok_codes`."""
-    try:
-        process = subprocess.Popen(
-            list(argv),
-            cwd=cwd,
-            env=dict(env),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            text=True,
-            errors="replace",
-        )
-    except FileNotFoundError:
-        raise ToolError(f"{argv[0]}: not found (run 'make install' to set up the tools)", []) from None
-    output: list[str] = []
-    assert process.stdout is not None
-    for raw in process.stdout:
-        line = raw.rstrip("\n")
-        output.append(line)
-        if on_line is not None:
-            on_line(line)
-    returncode = process.wait()
+    """Run `argv`; raise ToolError (with the last lines) unless it exits with
+    one of `ok_codes`. `stdout_only`: the output is stdout alone (e.g. JSON),
+    stderr is kept apart and shown only on failure."""
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as apart:
+        try:
+            process = subprocess.Popen(
+                list(argv),
+                cwd=cwd,
+                env=dict(env),
+                stdout=subprocess.PIPE,
+                stderr=apart if stdout_only else subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                text=True,
+                errors="replace",
+            )
+        except FileNotFoundError:
+            raise ToolError(f"{argv[0]}: not found (run 'make install' to set up the tools)", []) from None
+        output: list[str] = []
+        assert process.stdout is not None
+        for raw in process.stdout:
+            line = raw.rstrip("\n")
+            output.append(line)
+            if on_line is not None:
+                on_line(line)
+        returncode = process.wait()
+        apart.seek(0)
+        errors = apart.read().splitlines()
     if returncode not in ok_codes:
+        output = output + errors
         tail = "\n".join(f"  {line}" for line in output[-20:])
         raise ToolError(f"{Path(argv[0]).name} {' '.join(argv[1:3])} failed (exit {returncode}):\n{tail}", output)
     return ToolRun(returncode, output)
@@ -81,11 +89,12 @@ def terraform(
     cwd: Path,
     on_line: OnLine | None = None,
     ok_codes: tuple[int, ...] = (0,),
+    stdout_only: bool = False,
 ) -> ToolRun:
     binary = shutil.which("terraform", path=env.get("PATH"))
     if binary is None:
         raise ToolError("terraform: not found on PATH (Terraform 1.11 is required)", [])
-    return run_tool([binary, *args], env=env, cwd=cwd, on_line=on_line, ok_codes=ok_codes)
+    return run_tool([binary, *args], env=env, cwd=cwd, on_line=on_line, ok_codes=ok_codes, stdout_only=stdout_only)
 
 
 def git_commit(cwd: Path = REPO_ROOT) -> str:

@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
 from tradeinfra.config.models import EnvironmentConfig
-from tradeinfra.config.naming import ResourceKind, cdk_name, ssm_prefix
-from tradeinfra.config.tags import MANAGED_BY_CDK, mandatory_tags
+from tradeinfra.config.naming import ResourceKind, cdk_name, ssm_prefix, tf_name
+from tradeinfra.config.tags import MANAGED_BY_CDK, MANAGED_BY_TERRAFORM, mandatory_tags
 from tradeinfra.ops.targets import Target
 
 
@@ -231,6 +231,103 @@ def ssm_exports(live: Live) -> Iterator[Check]:
         )
 
 
+# -- the web tier (Terraform) ---------------------------------------------------------
+
+
+def _web_name(live: Live, resource_type: str) -> str:
+    return tf_name(resource_type, live.env.name, live.env.web_tier.environment_suffix)
+
+
+def web_database(live: Live) -> Iterator[Check]:
+    database = live.env.web_tier.database
+    name = _web_name(live, "rds")
+    try:
+        (instance,) = live.client("rds").describe_db_instances(DBInstanceIdentifier=name)["DBInstances"]
+    except Exception as exc:
+        yield missing(name, "database instance", "present", exc)
+        return
+    yield check(name, "instance class", database.instance_class, instance.get("DBInstanceClass"))
+    yield check(name, "Multi-AZ", database.multi_az, instance.get("MultiAZ"))
+    yield check(name, "backup retention (days)", database.backup_retention_days, instance.get("BackupRetentionPeriod"))
+    yield check(name, "storage encrypted", True, instance.get("StorageEncrypted"))
+    yield check(name, "publicly accessible", False, instance.get("PubliclyAccessible"))
+    tags = {t["Key"]: t["Value"] for t in instance.get("TagList", [])}
+    expected_tags = mandatory_tags(live.env, MANAGED_BY_TERRAFORM)
+    yield check(name, "mandatory tags", expected_tags, {k: tags.get(k) for k in expected_tags})
+
+
+def web_autoscaling(live: Live) -> Iterator[Check]:
+    scaling = live.env.web_tier.autoscaling
+    name = _web_name(live, "asg-web")
+    groups = live.client("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=[name])
+    if not groups["AutoScalingGroups"]:
+        yield Check(name, "Auto Scaling group", "present", "missing", Outcome.failed)
+        return
+    group = groups["AutoScalingGroups"][0]
+    yield check(name, "min size", scaling.min_size, group.get("MinSize"))
+    yield check(name, "max size", scaling.max_size, group.get("MaxSize"))
+    yield check(name, "desired capacity", scaling.desired_capacity, group.get("DesiredCapacity"))
+
+
+def web_load_balancer(live: Live) -> Iterator[Check]:
+    name = _web_name(live, "alb")
+    balancers = live.client("elbv2")
+    try:
+        (balancer,) = balancers.describe_load_balancers(Names=[name])["LoadBalancers"]
+        attributes = balancers.describe_load_balancer_attributes(LoadBalancerArn=balancer["LoadBalancerArn"])
+    except Exception as exc:
+        yield missing(name, "load balancer", "present", exc)
+        return
+    values = {a["Key"]: a["Value"] for a in attributes["Attributes"]}
+    yield check(name, "access logs", live.env.web_tier.load_balancer.access_logs, values.get("access_logs.s3.enabled"))
+    yield check(name, "drop invalid header fields", True, values.get("routing.http.drop_invalid_header_fields.enabled"))
+
+
+def web_security_groups(live: Live) -> Iterator[Check]:
+    """Each group's rules, written `tcp/<port> from|to <peer>`: the ALB admits
+    the client CIDRs, the instances the ALB, the database the instances."""
+    web = live.env.web_tier
+    listener, app, db = web.load_balancer.listener_port, web.load_balancer.app_port, web.database.port
+    names = {role: _web_name(live, f"{role}-sg") for role in ("alb", "app", "db")}
+    expected = {
+        "alb": (
+            [f"tcp/{listener} from {cidr}" for cidr in web.security.alb_ingress_cidrs],
+            [f"tcp/{app} to {names['app']}"],
+        ),
+        "app": ([f"tcp/{app} from {names['alb']}"], [f"tcp/{db} to {names['db']}", "tcp/443 to 0.0.0.0/0"]),
+        "db": ([f"tcp/{db} from {names['app']}"], []),
+    }
+    ec2 = live.client("ec2")
+    try:
+        groups = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": list(names.values())}])
+    except Exception as exc:
+        yield missing("web tier security groups", "groups", "present", exc)
+        return
+    by_id = {g["GroupId"]: g for g in groups["SecurityGroups"]}
+    by_name = {g["GroupName"]: g for g in groups["SecurityGroups"]}
+    for role, name in names.items():
+        group = by_name.get(name)
+        if group is None:
+            yield Check(name, "security group", "present", "missing", Outcome.failed)
+            continue
+        ingress, egress = expected[role]
+        yield check(name, "ingress rules", sorted(ingress), _rules(group["IpPermissions"], "from", by_id))
+        yield check(name, "egress rules", sorted(egress), _rules(group.get("IpPermissionsEgress", []), "to", by_id))
+
+
+def _rules(permissions: list[dict[str, Any]], direction: str, groups: dict[str, dict[str, Any]]) -> list[str]:
+    rules = []
+    for permission in permissions:
+        port = permission.get("FromPort")
+        protocol = "all" if permission.get("IpProtocol") == "-1" else f"{permission.get('IpProtocol')}/{port}"
+        peers = [r["CidrIp"] for r in permission.get("IpRanges", [])]
+        peers += [
+            groups.get(p["GroupId"], {}).get("GroupName", p["GroupId"]) for p in permission.get("UserIdGroupPairs", [])
+        ]
+        rules += [f"{protocol} {direction} {peer}" for peer in peers]
+    return sorted(rules)
+
+
 def _same(expected: object, actual: object) -> bool:
     return expected == actual or _show(expected) == _show(actual)
 
@@ -322,18 +419,26 @@ def _through_api(live: Live, method: str, path: str, body: dict[str, Any] | None
         return int(exc.code), json.loads(exc.read() or b"{}")
 
 
-CHECKS: list[Callable[[Live], Iterator[Check]]] = [
-    order_processor,
-    orders_table,
-    orders_queues,
-    trade_data_bucket,
-    api_stage,
-    ssm_exports,
-    smoke_order,
-]
+CheckRun = Callable[[Live], Iterator[Check]]
+
+# What each app deployed; conformance reads settings only, the smoke test
+# writes an order and so runs only in validation, never in drift detection.
+CONFORMANCE: dict[str, list[CheckRun]] = {
+    "cdk": [order_processor, orders_table, orders_queues, trade_data_bucket, api_stage, ssm_exports],
+    "tf": [web_database, web_autoscaling, web_load_balancer, web_security_groups],
+}
+SMOKE_TESTS: dict[str, list[CheckRun]] = {"cdk": [smoke_order], "tf": []}
+APPS = ("cdk", "tf")
 
 
-def validate(env: EnvironmentConfig, target: Target) -> ValidationReport:
+def conformance(env: EnvironmentConfig, target: Target, apps: Sequence[str] = APPS) -> list[Check]:
+    """Live settings of the apps' resources against `env` (the configuration)."""
     live = Live(env, target)
-    checks = [result for run in CHECKS for result in run(live)]
-    return ValidationReport(env.name, target.kind.value, checks)
+    return [result for app in apps for run in CONFORMANCE[app] for result in run(live)]
+
+
+def validate(env: EnvironmentConfig, target: Target, apps: Sequence[str] = APPS) -> ValidationReport:
+    """Conformance plus the smoke tests of the apps."""
+    live = Live(env, target)
+    runs = [run for app in apps for run in (*CONFORMANCE[app], *SMOKE_TESTS[app])]
+    return ValidationReport(env.name, target.kind.value, [result for run in runs for result in run(live)])

@@ -7,14 +7,21 @@ what a version deployed."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tradeinfra.config.models import EnvironmentConfig
 from tradeinfra.errors import TradeinfraError
 from tradeinfra.files import write_text_atomically
 
 RECORD = "version.json"
+# The environment's resolved configuration as deployed: what drift detection
+# on the emulator compares the live resources with.
+ENVIRONMENT_RECORD = "environment.json"
+# What a version deployed, copied whole by a rollback.
+ARTIFACTS = ("cdk.out", "cdktf.out", "terraform", ENVIRONMENT_RECORD)
 
 
 class UnknownVersionError(TradeinfraError):
@@ -29,7 +36,9 @@ class DeploymentVersion:
     apps: list[str]
     git_commit: str
     started_at: str
-    result: str = "in-progress"  # in-progress, succeeded, failed, rolled-back
+    # in-progress, succeeded, failed; rolled-back: deployed, failed
+    # validation and replaced by a rollback
+    result: str = "in-progress"
     finished_at: str | None = None
     detail: str = ""
     stacks: list[str] = field(default_factory=list)
@@ -83,12 +92,36 @@ class DeploymentStore:
             f"--to {version}: no such version of {self.environment} on {self.target} (recorded: {known})"
         )
 
-    def last_succeeded(self, before: str | None = None) -> DeploymentVersion | None:
-        succeeded = [v for v in self.versions() if v.result == "succeeded" and (before is None or v.version < before)]
+    def latest(self) -> DeploymentVersion | None:
+        versions = self.versions()
+        return versions[-1] if versions else None
+
+    def last_succeeded(self, before: str | None = None, apps: Sequence[str] = ()) -> DeploymentVersion | None:
+        """The newest successful version (older than `before`) that deployed all of `apps`."""
+        succeeded = [
+            v
+            for v in self.versions()
+            if v.result == "succeeded" and (before is None or v.version < before) and set(apps) <= set(v.apps)
+        ]
         return succeeded[-1] if succeeded else None
 
     def _write(self, version: DeploymentVersion) -> None:
         write_text_atomically(self.directory(version.version) / RECORD, json.dumps(asdict(version), indent=2) + "\n")
+
+
+def write_environment(directory: Path, environment: EnvironmentConfig) -> None:
+    write_text_atomically(directory / ENVIRONMENT_RECORD, environment.model_dump_json(indent=2) + "\n")
+
+
+def read_environment(directory: Path) -> EnvironmentConfig:
+    """The configuration a version deployed."""
+    record = directory / ENVIRONMENT_RECORD
+    try:
+        return EnvironmentConfig.model_validate_json(record.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TradeinfraError(f"{record}: not found: this version did not record its configuration") from None
+    except (OSError, ValueError) as exc:
+        raise TradeinfraError(f"{record}: unreadable deployment record ({exc})") from None
 
 
 def _now() -> str:

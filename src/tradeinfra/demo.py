@@ -1,0 +1,137 @@
+"""`make demo`: the whole story on the embedded emulator, with the commands
+a user would type.
+
+Synthesize and gate; start the emulator; deploy dev and validate it; promote
+to staging and to prod; change staging outside a deployment and let `drift`
+find it; promote a release that would halt trading and watch prod roll back
+by itself; write reports/index.html; stop the emulator (always).
+
+State lives in `.tradeinfra/demo/` and starts empty, so the demo can be run
+again and never touches the state of your own deployments.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+from tradeinfra.config.loader import load_platform
+from tradeinfra.ops.targets import TargetKind, resolve_target
+
+STATE_DIR = Path(".tradeinfra/demo")
+REPORT = Path("reports/index.html")
+DEFAULT_PORT = 4566
+TRADEINFRA = str(Path(sys.executable).parent / "tradeinfra")
+
+
+class DemoError(Exception):
+    """A step ended other than the story says it should."""
+
+
+def main() -> int:
+    started = time.monotonic()
+    shutil.rmtree(STATE_DIR, ignore_errors=True)
+    STATE_DIR.mkdir(parents=True)
+    state = ["--state-dir", str(STATE_DIR)]
+    try:
+        chapter("1. One source of truth: validate, synthesize (cdk-nag), parity gate")
+        tradeinfra("config", "validate")
+        tradeinfra("config", "matrix", "--varying-only")
+        tradeinfra("synth")
+        tradeinfra("parity")
+
+        chapter("2. An AWS of our own: the embedded emulator")
+        tradeinfra("emulator", "start", "--port", str(_port()), *state)
+
+        chapter("3. Deploy dev (both apps), then validate it")
+        tradeinfra("deploy", "--env", "dev", *state)
+        tradeinfra("validate", "--env", "dev", *state)
+
+        chapter("4. Promote: gates, deploy, validate; dev -> staging -> prod")
+        tradeinfra("promote", "--from", "dev", "--to", "staging", *state)
+        tradeinfra("promote", "--from", "staging", "--to", "prod", *state)
+
+        chapter("5. Someone changes staging by hand; drift detection finds it")
+        change_out_of_band("staging")
+        tradeinfra("drift", "--env", "staging", *state, expect=2)
+
+        chapter("6. A release that halts trading is promoted to prod: validation fails, prod rolls back")
+        bad_config = release_that_halts_trading(STATE_DIR / "bad-release-config")
+        tradeinfra(
+            "promote", "--from", "staging", "--to", "prod", "--app", "cdk", "--config-dir", str(bad_config), *state,
+            expect=3,
+        )  # fmt: skip
+        tradeinfra("validate", "--env", "prod", "--app", "cdk", *state)
+
+        chapter("7. The report")
+        tradeinfra("drift", "--env", "prod", *state)
+        tradeinfra("report", "--output", str(REPORT), *state)
+    except DemoError as exc:
+        print(f"\ndemo failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        tradeinfra("emulator", "stop", *state, expect=None)
+    print(f"\ndemo finished in {time.monotonic() - started:.0f} s; open {REPORT}")
+    return 0
+
+
+def chapter(title: str) -> None:
+    print(f"\n\033[1m== {title}\033[0m", flush=True)
+
+
+def tradeinfra(*args: str, expect: int | None = 0) -> None:
+    """Run the CLI as a user would; `expect` is the exit code the story needs."""
+    shown = " ".join(a for a in args if not a.startswith(str(STATE_DIR)) and a != "--state-dir")
+    print(f"\n\033[36m$ tradeinfra {shown}\033[0m", flush=True)
+    code = subprocess.run([TRADEINFRA, *args], check=False).returncode
+    if expect is not None and code != expect:
+        raise DemoError(f"'tradeinfra {shown}' exited {code}, expected {expect}")
+
+
+def change_out_of_band(environment: str) -> None:
+    """What an engineer might do in the console: more memory for the order
+    processor, a larger web-tier Auto Scaling group."""
+    platform = load_platform(Path("config"))
+    env = platform.environment(environment)
+    target = resolve_target(TargetKind.local, STATE_DIR)
+    function = f"{environment}-trading-order-processor"
+    group = f"asg-web-{environment}-{env.web_tier.environment_suffix}"
+    print(f"\n  out of band: {function} memory {env.compute.memory_mb} -> 3008 MB", flush=True)
+    target.client("lambda", env).update_function_configuration(FunctionName=function, MemorySize=3008)
+    print(f"  out of band: {group} max size {env.web_tier.autoscaling.max_size} -> 12", flush=True)
+    target.client("autoscaling", env).update_auto_scaling_group(AutoScalingGroupName=group, MaxSize=12)
+
+
+def release_that_halts_trading(directory: Path) -> Path:
+    """A copy of config/ whose one change turns the trading kill switch on in
+    every environment: parity still holds, every gate passes, and only the
+    post-deployment smoke order can tell."""
+    shutil.copytree("config", directory)
+    platform_file = directory / "platform.yaml"
+    yaml = YAML()  # round trip: the copy keeps every comment
+    document = yaml.load(platform_file)
+    document["defaults"]["runtime"]["trading_enabled"] = False
+    yaml.dump(document, platform_file)
+    print(f"\n  the release: runtime.trading_enabled: false ({platform_file})", flush=True)
+    return directory
+
+
+def _port() -> int:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", DEFAULT_PORT))
+            return DEFAULT_PORT
+        except OSError:
+            probe.bind(("127.0.0.1", 0))  # 4566 is taken: any free port
+            return int(probe.getsockname()[1])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,164 @@
+"""`tradeinfra promote --from E1 --to E2`: carry what E1 runs to the next
+environment, proven first.
+
+1. E2 must follow E1 in the promotion order, and E1 must run this checkout's
+   commit (a promotion never carries code E1 has not run).
+2. Gates, before anything is deployed: the configuration loads and
+   validates; every environment is synthesized with cdk-nag (compliance);
+   the parity gate finds nothing.
+3. E2 is deployed from exactly what the gates checked, then validated.
+4. When the deployment or the validation fails, E2 is rolled back to its
+   previous successful version and validated against that version's
+   configuration; the failed version is recorded as rolled back.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tradeinfra.config.loader import PlatformConfig
+from tradeinfra.errors import CheckFailedError, TradeinfraError
+from tradeinfra.ops.deploy import DeployError, deploy_version, synthesize
+from tradeinfra.ops.rollback import NothingToRollBackError, rollback
+from tradeinfra.ops.targets import Target
+from tradeinfra.ops.tools import OnLine, git_commit
+from tradeinfra.ops.validate import APPS, ValidationReport, validate
+from tradeinfra.ops.versions import DeploymentStore, DeploymentVersion, read_environment, write_environment
+
+
+@dataclass(frozen=True)
+class Promotion:
+    source: str
+    destination: str
+    version: DeploymentVersion | None  # what was deployed to the destination
+    validation: ValidationReport | None
+    failure: str | None = None
+    rollback: DeploymentVersion | None = None
+    rollback_validation: ValidationReport | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+    @property
+    def rolled_back(self) -> bool:
+        return self.rollback is not None and self.rollback.result == "succeeded"
+
+
+def promote(
+    platform: PlatformConfig,
+    source: str,
+    destination: str,
+    target: Target,
+    state_dir: Path,
+    apps: Sequence[str] = APPS,
+    on_line: OnLine | None = None,
+) -> Promotion:
+    _check_order(platform, source, destination)
+    _check_source_runs_this_checkout(DeploymentStore(state_dir, target.kind.value, source), apps)
+    env = platform.environment(destination)
+    scratch = state_dir / "promotions" / f"{destination}-{os.getpid()}"
+    shutil.rmtree(scratch, ignore_errors=True)
+    try:
+        run_gates(platform, scratch, on_line)
+
+        def checked_artifacts(directory: Path) -> None:
+            for artifact in scratch.iterdir():
+                artifact.rename(directory / artifact.name)
+            write_environment(directory, env)
+
+        try:
+            version = deploy_version(platform, env, target, apps, state_dir, checked_artifacts, on_line)
+        except DeployError as exc:
+            return _roll_back(platform, source, destination, target, state_dir, None, None, str(exc), on_line)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if on_line:
+        on_line(f"validating {destination}")
+    report = validate(env, target, apps)
+    if report.ok:
+        return Promotion(source, destination, version, report)
+    failure = f"validation of {destination} failed: " + "; ".join(
+        f"{c.resource} {c.setting}: expected {c.expected}, got {c.actual}" for c in report.failed
+    )
+    return _roll_back(platform, source, destination, target, state_dir, version, report, failure, on_line)
+
+
+def run_gates(platform: PlatformConfig, directory: Path, on_line: OnLine | None) -> None:
+    """Synthesize every environment of both apps into `directory` (cdk-nag
+    fails the synth on an unacknowledged finding), then the parity gate."""
+    from tradeinfra.parity.runner import run_parity
+
+    if on_line:
+        on_line("gates: configuration valid; synthesizing every environment with cdk-nag (compliance)")
+    synthesize(platform, platform.names, APPS, directory, on_line)
+    if on_line:
+        on_line("gates: parity")
+    report = run_parity(platform, directory / "cdk.out", directory / "cdktf.out", directory / "terraform")
+    if not report.consistent:
+        shown = "; ".join(f"{f.rule} {f.stack} {f.resource} {f.path}: {f.message}" for f in report.findings[:5])
+        more = f" (and {len(report.findings) - 5} more)" if len(report.findings) > 5 else ""
+        raise CheckFailedError(
+            f"parity gate: {len(report.findings)} finding(s), nothing deployed: {shown}{more}; "
+            "details: tradeinfra synth && tradeinfra parity"
+        )
+
+
+def _roll_back(
+    platform: PlatformConfig,
+    source: str,
+    destination: str,
+    target: Target,
+    state_dir: Path,
+    version: DeploymentVersion | None,
+    report: ValidationReport | None,
+    failure: str,
+    on_line: OnLine | None,
+) -> Promotion:
+    store = DeploymentStore(state_dir, target.kind.value, destination)
+    failed = version or store.latest()
+    if on_line:
+        on_line(f"promotion failed ({failure}); rolling {destination} back")
+    try:
+        restored = rollback(platform, destination, target, state_dir, on_line=on_line)
+    except NothingToRollBackError as exc:
+        return Promotion(source, destination, failed, report, f"{failure}; not rolled back: {exc}")
+    except DeployError as exc:
+        return Promotion(source, destination, failed, report, f"{failure}; the rollback failed too: {exc}")
+    if version is not None:  # it was deployed, then found wanting
+        store.finish(version, "rolled-back", detail=f"{failure}; replaced by {restored.version}")
+    recorded = read_environment(store.directory(restored.version))
+    after = validate(recorded, target, restored.apps)
+    return Promotion(source, destination, failed, report, failure, restored, after)
+
+
+def _check_order(platform: PlatformConfig, source: str, destination: str) -> None:
+    names = platform.names
+    for option, name in (("--from", source), ("--to", destination)):
+        if name not in names:
+            raise TradeinfraError(f"{option} {name}: unknown environment (known: {', '.join(names)})")
+    if names.index(destination) != names.index(source) + 1:
+        following = names[names.index(source) + 1] if names.index(source) + 1 < len(names) else None
+        raise TradeinfraError(
+            f"--to {destination}: promotion follows the order {' -> '.join(names)} (config/platform.yaml); "
+            + (f"{source} promotes to {following}" if following else f"{source} is the last environment")
+        )
+
+
+def _check_source_runs_this_checkout(store: DeploymentStore, apps: Sequence[str]) -> None:
+    deployed = store.last_succeeded(apps=apps)
+    if deployed is None:
+        raise TradeinfraError(
+            f"--from {store.environment}: no successful deployment of {', '.join(apps)} on {store.target} to promote: "
+            f"deploy it first (tradeinfra deploy --env {store.environment})"
+        )
+    commit = git_commit()
+    if deployed.git_commit != commit:
+        raise TradeinfraError(
+            f"--from {store.environment}: it runs commit {deployed.git_commit[:12]} ({deployed.version}), this "
+            f"checkout is {commit[:12]}: deploy {store.environment} from this checkout first, then promote"
+        )

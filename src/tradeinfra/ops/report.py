@@ -1,0 +1,144 @@
+"""`tradeinfra report`: one self-contained HTML page (inline CSS, no
+scripts) of where every environment stands on a target: the parity matrix,
+each environment's deployment history, its latest validation and its latest
+drift check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from tradeinfra.config.loader import PlatformConfig
+from tradeinfra.config.views import MatrixRow, environment_matrix
+from tradeinfra.ops.results import load_result
+from tradeinfra.ops.versions import DeploymentStore
+from tradeinfra.parity.formatters.html import STYLE
+from tradeinfra.parity.model import ParityReport
+
+RESULT_STYLE = {
+    "passed": "ok",
+    "succeeded": "ok",
+    "failed": "bad",
+    "rolled-back": "bad",
+    "not emulated": "warn",
+    "in-progress": "warn",
+}
+EXTRA_STYLE = ".warn{background:#fff4d6;color:#8a5a00} td.ok,td.bad,td.warn{font-weight:600}"
+
+
+def render_report(
+    platform: PlatformConfig, parity: ParityReport | None, state_dir: Path, target: str, parity_page: str | None
+) -> str:
+    names = platform.names
+    parts = [
+        "<!doctype html><html lang=en><head><meta charset=utf-8>",
+        "<title>tradeinfra: environments</title>",
+        f"<style>{STYLE}{EXTRA_STYLE}</style></head><body>",
+        f"<h1>Trading platform environments on {escape(target)}</h1>",
+        f"<p>Generated {datetime.now(UTC).strftime('%Y-%m-%d %H:%M:%SZ')} from <code>{escape(str(state_dir))}</code>.</p>",
+        *_parity(parity, environment_matrix(platform), names, parity_page),
+    ]
+    for name in names:
+        parts += _environment(state_dir, target, name)
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
+
+
+def _parity(
+    parity: ParityReport | None, matrix: list[MatrixRow], names: Sequence[str], page: str | None
+) -> Iterable[str]:
+    yield "<h2>Parity</h2>"
+    if parity is None:
+        yield '<p><span class="status warn">not run</span> (no synthesized output: run tradeinfra synth)</p>'
+    elif parity.consistent:
+        yield f'<p><span class="status ok">Consistent: {len(parity.explained)} difference(s), all declared</span></p>'
+    else:
+        yield f'<p><span class="status bad">{len(parity.findings)} finding(s)</span></p>'
+    if page:
+        yield f'<p>Findings, explained differences and inventories: <a href="{escape(page)}">{escape(page)}</a></p>'
+    yield "<p>Settings that differ between environments (each a declared variation):</p>"
+    rows = [[row.path, *(_value(row.values[n]) for n in names)] for row in matrix if row.varies]
+    yield _table(["setting", *names], rows)
+
+
+def _environment(state_dir: Path, target: str, name: str) -> Iterable[str]:
+    yield f"<h2>{escape(name)}</h2>"
+    versions = DeploymentStore(state_dir, target, name).versions()
+    if not versions:
+        yield "<p>Never deployed on this target.</p>"
+        return
+    yield "<details open><summary>Deployments</summary>"
+    yield _table(
+        ["version", "result", "apps", "commit", "redeploys", "finished", "detail"],
+        [
+            [
+                v.version,
+                v.result,
+                ", ".join(v.apps),
+                v.git_commit[:12],
+                v.source_version or "",
+                v.finished_at or "",
+                v.detail,
+            ]
+            for v in versions
+        ],
+        status_column=1,
+    )
+    yield "</details>"
+    validation = load_result(state_dir, target, name, "validation")
+    if validation is None:
+        yield "<p>Validation: not run.</p>"
+    else:
+        checks = validation["checks"]
+        counts = {o: sum(c["outcome"] == o for c in checks) for o in ("passed", "failed", "not emulated")}
+        status = "ok" if validation["ok"] else "bad"
+        yield (
+            f'<details {"" if validation["ok"] else "open"}><summary>Validation: <span class="status {status}">'
+            f"{counts['passed']} passed, {counts['failed']} failed, {counts['not emulated']} not emulated</span>"
+            "</summary>"
+        )
+        yield _table(
+            ["resource", "setting", "expected", "actual", "result"],
+            [[c["resource"], c["setting"], c["expected"], c["actual"], c["outcome"]] for c in checks],
+            status_column=4,
+        )
+        yield "</details>"
+    drift = load_result(state_dir, target, name, "drift")
+    if drift is None:
+        yield "<p>Drift: not checked.</p>"
+    elif not drift["drifted"]:
+        yield f'<p>Drift: <span class="status ok">none</span> ({escape("; ".join(drift["checked"]))})</p>'
+    else:
+        yield (
+            f'<p>Drift from {escape(drift["versions"])}: <span class="status bad">'
+            f"{len(drift['drifts'])} drifted setting(s)</span></p>"
+        )
+        yield _table(
+            ["found by", "resource", "property", "expected", "actual"],
+            [[d["source"], d["resource"], d["property"], d["expected"], d["actual"]] for d in drift["drifts"]],
+        )
+
+
+def _table(header: list[str], rows: list[list[str]], status_column: int | None = None) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    body = []
+    for row in rows:
+        cells = []
+        for index, value in enumerate(row):
+            css = RESULT_STYLE.get(value, "") if index == status_column else ""
+            cells.append(f'<td class="{css}">{escape(value)}</td>' if css else f"<td>{escape(value)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, list):
+        return ", ".join(_value(v) for v in value)
+    return str(value)

@@ -1,0 +1,69 @@
+"""`tradeinfra rollback`: deploy again exactly what an earlier version
+deployed. The recorded artifacts (cloud assembly, web tier, tfvars,
+configuration) are copied into a new version, which names its source; nothing
+is synthesized, so the current checkout cannot leak into a rollback."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from tradeinfra.config.loader import PlatformConfig
+from tradeinfra.errors import TradeinfraError
+from tradeinfra.ops.deploy import deploy_version
+from tradeinfra.ops.targets import Target
+from tradeinfra.ops.tools import OnLine
+from tradeinfra.ops.versions import ARTIFACTS, DeploymentStore, DeploymentVersion
+
+
+class NothingToRollBackError(TradeinfraError):
+    """No earlier successful version to return to."""
+
+
+def rollback_source(store: DeploymentStore, to: str | None) -> DeploymentVersion:
+    """The named version, or the last one that succeeded before the latest."""
+    if to is not None:
+        named = store.get(to)
+        if named.result != "succeeded":
+            good = ", ".join(v.version for v in store.versions() if v.result == "succeeded") or "none"
+            raise TradeinfraError(
+                f"--to {to}: version {to} of {store.environment} on {store.target} {named.result}; "
+                f"roll back to one that succeeded ({good})"
+            )
+        return named
+    latest = store.latest()
+    # what the latest version changed is what must go back
+    previous = store.last_succeeded(before=latest.version, apps=latest.apps) if latest else None
+    if previous is None:
+        raise NothingToRollBackError(
+            f"{store.environment} on {store.target}: no earlier successful version to roll back to "
+            f"(recorded: {', '.join(v.version + ' ' + v.result for v in store.versions()) or 'none'})"
+        )
+    return previous
+
+
+def rollback(
+    platform: PlatformConfig,
+    environment: str,
+    target: Target,
+    state_dir: Path,
+    to: str | None = None,
+    on_line: OnLine | None = None,
+) -> DeploymentVersion:
+    """Redeploy the previous (or the named) successful version as a new version."""
+    env = platform.environment(environment)
+    store = DeploymentStore(state_dir, target.kind.value, environment)
+    source = rollback_source(store, to)
+    source_dir = store.directory(source.version)
+
+    def copy_artifacts(directory: Path) -> None:
+        if on_line:
+            on_line(f"rolling {environment} back to {source.version} (commit {source.git_commit[:12]})")
+        for name in ARTIFACTS:
+            recorded = source_dir / name
+            if recorded.is_dir():
+                shutil.copytree(recorded, directory / name, symlinks=True)
+            elif recorded.is_file():
+                shutil.copy2(recorded, directory / name)
+
+    return deploy_version(platform, env, target, source.apps, state_dir, copy_artifacts, on_line, source=source)

@@ -1,0 +1,174 @@
+"""Which version a rollback returns to, what a promotion refuses before it
+deploys anything, and how a failed promotion ends (deployments stubbed; the
+real thing runs against the emulator in tests/integration)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tradeinfra.config.loader import PlatformConfig
+from tradeinfra.errors import TradeinfraError
+from tradeinfra.ops import promote as promotion
+from tradeinfra.ops.rollback import NothingToRollBackError, rollback_source
+from tradeinfra.ops.targets import Target, TargetKind
+from tradeinfra.ops.terraform_deploy import describe_terraform_failure
+from tradeinfra.ops.validate import Check, Outcome, ValidationReport
+from tradeinfra.ops.versions import DeploymentStore, DeploymentVersion, write_environment
+
+
+def record(store: DeploymentStore, result: str, apps: list[str] | None = None, commit: str = "c1") -> DeploymentVersion:
+    return store.finish(store.begin(apps or ["cdk", "tf"], commit), result)
+
+
+def test_rollback_returns_to_the_last_success_before_the_latest(tmp_path: Path) -> None:
+    store = DeploymentStore(tmp_path, "local", "prod")
+    record(store, "succeeded")
+    record(store, "succeeded")
+    record(store, "failed")
+    assert rollback_source(store, None).version == "v0002"
+    record(store, "succeeded")  # v0004 is live: the previous good one is v0002
+    assert rollback_source(store, None).version == "v0002"
+
+
+def test_rollback_of_one_app_skips_versions_without_it(tmp_path: Path) -> None:
+    store = DeploymentStore(tmp_path, "local", "dev")
+    record(store, "succeeded", ["tf"])
+    record(store, "succeeded", ["cdk"])
+    record(store, "failed", ["tf"])
+    assert rollback_source(store, None).version == "v0001"
+
+
+def test_rollback_needs_an_earlier_success(tmp_path: Path) -> None:
+    store = DeploymentStore(tmp_path, "local", "staging")
+    record(store, "succeeded")
+    with pytest.raises(
+        NothingToRollBackError, match=r"staging on local: no earlier successful version .*v0001 succeeded"
+    ):
+        rollback_source(store, None)
+
+
+def test_rollback_to_a_failed_version_is_refused_by_name(tmp_path: Path) -> None:
+    store = DeploymentStore(tmp_path, "local", "prod")
+    record(store, "succeeded")
+    record(store, "failed")
+    with pytest.raises(TradeinfraError, match=r"--to v0002: version v0002 of prod on local failed; .*\(v0001\)"):
+        rollback_source(store, "v0002")
+    assert rollback_source(store, "v0001").version == "v0001"
+
+
+@pytest.mark.parametrize(
+    ("source", "destination", "message"),
+    [
+        ("dev", "prod", r"--to prod: promotion follows the order dev -> staging -> prod .*dev promotes to staging"),
+        ("prod", "dev", r"prod is the last environment"),
+        ("dev", "qa", r"--to qa: unknown environment \(known: dev, staging, prod\)"),
+    ],
+)
+def test_promotion_follows_the_configured_order(
+    platform: PlatformConfig, tmp_path: Path, source: str, destination: str, message: str
+) -> None:
+    with pytest.raises(TradeinfraError, match=message):
+        promotion.promote(platform, source, destination, Target(TargetKind.local, "http://x"), tmp_path)
+
+
+def test_promotion_carries_only_what_the_source_runs(
+    platform: PlatformConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = Target(TargetKind.local, "http://x")
+    with pytest.raises(TradeinfraError, match=r"--from dev: no successful deployment of cdk, tf on local"):
+        promotion.promote(platform, "dev", "staging", target, tmp_path)
+    record(DeploymentStore(tmp_path, "local", "dev"), "succeeded", commit="old0commit")
+    monkeypatch.setattr(promotion, "git_commit", lambda: "new0commit")
+    with pytest.raises(
+        TradeinfraError, match=r"--from dev: it runs commit old0commit \(v0001\), this checkout is new0commit"
+    ):
+        promotion.promote(platform, "dev", "staging", target, tmp_path)
+
+
+class FakeDeployments:
+    """deploy_version and rollback that record versions without deploying."""
+
+    def __init__(self, platform: PlatformConfig, state_dir: Path) -> None:
+        self.platform, self.state_dir = platform, state_dir
+
+    def deploy_version(
+        self, platform: Any, env: Any, target: Any, apps: Any, state_dir: Path, build: Any, *_: Any
+    ) -> DeploymentVersion:
+        store = DeploymentStore(state_dir, "local", env.name)
+        version = store.begin(list(apps), "c1")
+        build(store.directory(version.version))
+        return store.finish(version, "succeeded")
+
+    def rollback(self, platform: Any, environment: str, target: Any, state_dir: Path, **_: Any) -> DeploymentVersion:
+        store = DeploymentStore(state_dir, "local", environment)
+        source = rollback_source(store, None)
+        version = store.begin(source.apps, source.git_commit, source.version)
+        write_environment(store.directory(version.version), self.platform.environment(environment))
+        return store.finish(version, "succeeded")
+
+
+def test_a_promotion_that_fails_validation_is_rolled_back_and_recorded(
+    platform: PlatformConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fakes = FakeDeployments(platform, tmp_path)
+    monkeypatch.setattr(promotion, "git_commit", lambda: "c1")
+    monkeypatch.setattr(promotion, "run_gates", lambda platform, directory, on_line: directory.mkdir(parents=True))
+    monkeypatch.setattr(promotion, "deploy_version", fakes.deploy_version)
+    monkeypatch.setattr(promotion, "rollback", fakes.rollback)
+    smoke_fails = Check("smoke order", "POST /orders", "201", "503", Outcome.failed)
+    passes = Check("smoke order", "POST /orders", "201", "201", Outcome.passed)
+    reports = iter(
+        [ValidationReport("staging", "local", [smoke_fails]), ValidationReport("staging", "local", [passes])]
+    )
+    monkeypatch.setattr(promotion, "validate", lambda *_: next(reports))
+    record(DeploymentStore(tmp_path, "local", "dev"), "succeeded")
+    record(DeploymentStore(tmp_path, "local", "staging"), "succeeded")
+
+    result = promotion.promote(platform, "dev", "staging", Target(TargetKind.local, "http://x"), tmp_path)
+
+    assert not result.ok and result.rolled_back
+    assert result.failure == "validation of staging failed: smoke order POST /orders: expected 201, got 503"
+    assert result.rollback_validation is not None and result.rollback_validation.ok
+    history = DeploymentStore(tmp_path, "local", "staging").versions()
+    assert [(v.version, v.result, v.source_version) for v in history] == [
+        ("v0001", "succeeded", None),
+        ("v0002", "rolled-back", None),
+        ("v0003", "succeeded", "v0001"),
+    ]
+    assert "replaced by v0003" in history[1].detail
+    assert not list((tmp_path / "promotions").iterdir())  # the gates' scratch is gone
+
+
+def test_terraform_lock_failure_names_the_holder() -> None:
+    output = [
+        "Acquiring state lock. This may take a few moments...",
+        "Error: Error acquiring the state lock",
+        "Error message: operation error DynamoDB: PutItem, ConditionalCheckFailedException",
+        "Lock Info:",
+        "  ID:        1d2c3b4a-0000-1111-2222-333344445555",
+        "  Path:      trading-tfstate-tooling/env/dev/web-tier/terraform.tfstate",
+        "  Operation: OperationTypeApply",
+        "  Who:       ci@runner-7",
+        "  Created:   2026-11-22 09:00:00 +0000 UTC",
+    ]
+    described = describe_terraform_failure(output)
+    assert described is not None
+    assert described.startswith(
+        "the state is locked by another Terraform run (held by ci@runner-7, for OperationTypeApply"
+    )
+    assert "lock ID 1d2c3b4a-0000-1111-2222-333344445555" in described and "force-unlock" in described
+
+
+def test_terraform_error_names_the_resource() -> None:
+    output = [
+        "Plan: 31 to add",
+        "",
+        "Error: no matching EC2 VPC found",
+        "",
+        "  with data.aws_vpc.network_vpc,",
+        "  on cdk.tf.json line 12",
+    ]
+    assert describe_terraform_failure(output) == "no matching EC2 VPC found (with data.aws_vpc.network_vpc)"
