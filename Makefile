@@ -24,7 +24,7 @@ demo: $(STAMP) $(NODE_STAMP) ## Set up, then run the main job (the story on the 
 	$(BIN)/python -m tradeinfra.demo
 
 test: $(STAMP) $(NODE_STAMP) $(CHECKOV_STAMP) lint typecheck ## Set up, then run the whole suite
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'

@@ -8,6 +8,8 @@ import pytest
 
 from tradeinfra.config.loader import PlatformConfig, load_platform
 
+pytest_plugins = ["pytester"]  # a test runs a session of its own (tests/integration/test_emulator.py)
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = REPO_ROOT / "config"
 

@@ -583,7 +583,7 @@ PROGRESS_MARKS = (
     "bootstrapp",
     "synthesizing",
     "terraform apply:",
-    "terraform plan",
+    "terraform plan -refresh-only:",
     "Apply complete!",
     "gates:",
     "rolling",

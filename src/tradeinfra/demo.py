@@ -108,11 +108,11 @@ def change_out_of_band(environment: str) -> None:
     target.client("autoscaling", env).update_auto_scaling_group(AutoScalingGroupName=group, MaxSize=12)
 
 
-def release_that_halts_trading(directory: Path) -> Path:
+def release_that_halts_trading(directory: Path, config_dir: Path = Path("config")) -> Path:
     """A copy of config/ whose one change turns the trading kill switch on in
     every environment: parity still holds, every gate passes, and only the
     post-deployment smoke order can tell."""
-    shutil.copytree("config", directory)
+    shutil.copytree(config_dir, directory)
     platform_file = directory / "platform.yaml"
     yaml = YAML()  # round trip: the copy keeps every comment
     document = yaml.load(platform_file)

@@ -1,6 +1,8 @@
-"""`tradeinfra deploy --target local`: the CDK app of an environment on the
-emulator, recorded as a version; an interrupted deployment is recorded as
-failed and the next one recovers."""
+"""The CDK app on the emulator: `deploy` records a version; `validate` and
+`drift` catch a change made outside a deployment; `promote` gates, deploys and
+validates, and rolls back by itself a release that fails validation, without
+losing an order; an interrupted deployment is recorded as failed and the next
+one recovers. The tests build on each other, in order."""
 
 from __future__ import annotations
 
@@ -8,11 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from tradeinfra.config.loader import PlatformConfig
+from tests.conftest import CONFIG_DIR
+from tradeinfra.config.loader import PlatformConfig, load_platform
+from tradeinfra.demo import release_that_halts_trading
 from tradeinfra.ops.deploy import DeployError, deploy
+from tradeinfra.ops.drift import detect_drift
 from tradeinfra.ops.emulator import Emulator
+from tradeinfra.ops.promote import promote
 from tradeinfra.ops.targets import TargetKind, resolve_target
-from tradeinfra.ops.validate import Outcome, validate
+from tradeinfra.ops.validate import Live, Outcome, call_in_process, validate
 from tradeinfra.ops.versions import DeploymentStore
 
 
@@ -68,6 +74,58 @@ def test_a_setting_changed_out_of_band_fails_validation(platform: PlatformConfig
         "512",
         "1024",
     )
+
+
+def test_drift_names_the_change_made_outside_a_deployment(platform: PlatformConfig, state_dir: Path) -> None:
+    report = detect_drift(platform, "dev", resolve_target(TargetKind.local, state_dir), state_dir)
+    assert [(d.source, d.resource, d.property, d.expected, d.actual) for d in report.drifts] == [
+        ("conformance", "dev-trading-order-processor", "memory (MB)", "512", "1024")
+    ]
+    assert report.versions == "cdk v0001"
+
+
+def test_promotion_to_staging_is_gated_deployed_and_validated(platform: PlatformConfig, state_dir: Path) -> None:
+    target = resolve_target(TargetKind.local, state_dir)
+    result = promote(platform, "dev", "staging", target, state_dir, ["cdk"])
+    assert result.ok, result.failure
+    assert result.version is not None and result.version.version == "v0001"
+    assert result.validation is not None and result.validation.ok
+    staging = platform.environment("staging")
+    live = target.client("lambda", staging).get_function_configuration(
+        FunctionName="staging-trading-order-processor", Qualifier="live"
+    )
+    assert live["MemorySize"] == staging.compute.memory_mb == 1024
+
+
+def test_orders_survive_a_failed_promotion_and_its_automatic_rollback(
+    platform: PlatformConfig, state_dir: Path, tmp_path: Path
+) -> None:
+    target = resolve_target(TargetKind.local, state_dir)
+    staging = platform.environment("staging")
+    placed = [f"keep-{n}" for n in range(5)]
+    for order_id in placed:
+        order = {"client_order_id": order_id, "symbol": "ACME", "side": "SELL", "quantity": 3, "limit_price": "9.50"}
+        assert call_in_process(Live(staging, target), "POST", "/orders", order)[0] == 201
+
+    halting = load_platform(release_that_halts_trading(tmp_path / "config", CONFIG_DIR))
+    result = promote(halting, "dev", "staging", target, state_dir, ["cdk"])
+
+    assert result.rolled_back and result.failure is not None
+    assert "smoke order POST /orders: expected 201, got 503" in result.failure
+    assert result.rollback_validation is not None and result.rollback_validation.ok  # orders are accepted again
+    history = DeploymentStore(state_dir, "local", "staging").versions()
+    assert [(v.version, v.result, v.source_version) for v in history] == [
+        ("v0001", "succeeded", None),
+        ("v0002", "rolled-back", None),
+        ("v0003", "succeeded", "v0001"),
+    ]
+    table = target.client("dynamodb", staging)
+    stored = {
+        item["order_id"]["S"]
+        for page in table.get_paginator("scan").paginate(TableName="staging-trading-orders")
+        for item in page["Items"]
+    }
+    assert set(placed) <= stored
 
 
 def test_interrupted_deployment_is_recorded_and_the_next_one_recovers(

@@ -89,3 +89,24 @@ def test_cli_status_json_and_exit_codes(emulator: Emulator, capsys: pytest.Captu
     assert reported["healthy"] is True and reported["endpoint"] == f"http://127.0.0.1:{port}"
     assert main(["emulator", "stop", "--state-dir", state]) == 0
     assert main(["emulator", "status", "--state-dir", state]) == 2
+
+
+def test_the_suite_stops_the_emulator_even_when_a_test_fails(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    """The shared `running_emulator` fixture, in a session of its own whose
+    only test fails: the emulator process is gone afterwards."""
+    pid_file = tmp_path / "pid"
+    pytester.makeconftest("from tests.integration.conftest import running_emulator  # noqa: F401\n")
+    pytester.makepyfile(
+        f"""
+        from pathlib import Path
+
+        def test_fails(running_emulator):
+            Path({str(pid_file)!r}).write_text(str(running_emulator.status().pid))
+            assert False, "a failing test"
+        """
+    )
+    result = pytester.runpytest_inprocess("-p", "no:xdist", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    pid = int(pid_file.read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tradeinfra.config.loader import PlatformConfig
@@ -20,7 +21,7 @@ from tradeinfra.config.models import EnvironmentConfig
 from tradeinfra.errors import TradeinfraError
 from tradeinfra.ops.rollback_triggers import cloudwatch_alarm_lookup, rollback_configuration
 from tradeinfra.ops.targets import Target
-from tradeinfra.ops.terraform_deploy import apply_web_tier
+from tradeinfra.ops.terraform_deploy import apply_web_tier, ensure_state_backend
 from tradeinfra.ops.tools import OnLine, ToolError, cdk, git_commit
 from tradeinfra.ops.versions import DeploymentStore, DeploymentVersion, write_environment
 
@@ -73,9 +74,20 @@ def deploy_version(
     stacks: list[str] = []
     try:
         build(directory)
-        if "cdk" in apps:
-            deploy_assembly(env, target, directory / "cdk.out", on_line)
-            stacks += environment_stacks(directory / "cdk.out", env.name)
+        with ThreadPoolExecutor(max_workers=1) as alongside:
+            # The emulator's state backend does not depend on the CDK app: set it up meanwhile.
+            backend = (
+                alongside.submit(
+                    ensure_state_backend, platform, env, target, directory / "cdktf.out", state_dir, on_line
+                )
+                if "tf" in apps and target.is_local
+                else None
+            )
+            if "cdk" in apps:
+                deploy_assembly(env, target, directory / "cdk.out", on_line)
+                stacks += environment_stacks(directory / "cdk.out", env.name)
+            if backend is not None:
+                backend.result()
         if "tf" in apps:
             stacks += apply_web_tier(platform, env, target, directory, state_dir, on_line)
     except TradeinfraError as exc:

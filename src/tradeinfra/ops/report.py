@@ -9,12 +9,12 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
-from typing import Any
 
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.config.views import MatrixRow, environment_matrix
 from tradeinfra.ops.results import load_result
 from tradeinfra.ops.versions import DeploymentStore
+from tradeinfra.parity.formatters import display
 from tradeinfra.parity.formatters.html import STYLE
 from tradeinfra.parity.model import ParityReport
 
@@ -60,7 +60,7 @@ def _parity(
     if page:
         yield f'<p>Findings, explained differences and inventories: <a href="{escape(page)}">{escape(page)}</a></p>'
     yield "<p>Settings that differ between environments (each a declared variation):</p>"
-    rows = [[row.path, *(_value(row.values[n]) for n in names)] for row in matrix if row.varies]
+    rows = [[row.path, *(display(row.values[n]) for n in names)] for row in matrix if row.varies]
     yield _table(["setting", *names], rows)
 
 
@@ -132,13 +132,3 @@ def _table(header: list[str], rows: list[list[str]], status_column: int | None =
             cells.append(f'<td class="{css}">{escape(value)}</td>' if css else f"<td>{escape(value)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
-
-
-def _value(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, list):
-        return ", ".join(_value(v) for v in value)
-    return str(value)

@@ -70,9 +70,8 @@ def apply_web_tier(
     state_dir: Path,
     on_line: OnLine | None,
 ) -> list[str]:
-    """Apply the web tier a version synthesized (`<version>/cdktf.out`) with its tfvars."""
-    if target.is_local:
-        _ensure_state_backend(platform, env, target, version_dir / "cdktf.out", state_dir, on_line)
+    """Apply the web tier a version synthesized (`<version>/cdktf.out`) with
+    its tfvars; on the emulator, after `ensure_state_backend`."""
     workspace = open_workspace(platform, env, target, version_dir, state_dir, on_line)
     if on_line:
         on_line(f"terraform apply: {workspace.what}")
@@ -127,7 +126,7 @@ def tooling_account(platform: PlatformConfig, env: EnvironmentConfig) -> str:
     return platform.delivery.account if platform.delivery else env.account
 
 
-def _ensure_state_backend(
+def ensure_state_backend(
     platform: PlatformConfig,
     env: EnvironmentConfig,
     target: Target,
@@ -135,6 +134,7 @@ def _ensure_state_backend(
     state_dir: Path,
     on_line: OnLine | None,
 ) -> None:
+    """On the emulator: create (or confirm) the state bucket and lock table in the tooling account."""
     directory = _copy_config(cdktf_out, STATE_BACKEND, work_root(state_dir, target) / STATE_BACKEND)
     variables = {
         **target.account_environment(tooling_account(platform, env), env.terraform_state.region),

@@ -337,6 +337,8 @@ def _show(value: object) -> str:
         return "none"
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, dict):
+        return ", ".join(f"{key}={_show(item)}" for key, item in value.items())
     return str(value)
 
 
@@ -356,7 +358,7 @@ def smoke_order(live: Live) -> Iterator[Check]:
     environment's table, queue and SSM limits (moto runs no Lambda code)."""
     order_id = f"smoke-{uuid.uuid4().hex[:16]}"
     order = {"client_order_id": order_id, "symbol": "SMOKE", "side": "BUY", "quantity": 1, "limit_price": "1.00"}
-    send = _in_process if live.target.is_local else _through_api
+    send = call_in_process if live.target.is_local else _through_api
     try:
         created = send(live, "POST", "/orders", order)
         read = send(live, "GET", f"/orders/{order_id}", None)
@@ -367,7 +369,9 @@ def smoke_order(live: Live) -> Iterator[Check]:
     yield check("smoke order", f"GET /orders/{order_id}", f"200 {order_id}", f"{read[0]} {read[1].get('order_id')}")
 
 
-def _in_process(live: Live, method: str, path: str, body: dict[str, Any] | None) -> tuple[int, dict[str, Any]]:
+def call_in_process(live: Live, method: str, path: str, body: dict[str, Any] | None) -> tuple[int, dict[str, Any]]:
+    """The order API, served by the handler code in this process against the
+    environment's table, queue and SSM limits on the emulator."""
     from tradeinfra.runtime.order_processor import handler
 
     env = live.env

@@ -13,7 +13,16 @@ from botocore.stub import Stubber
 from tests.unit.conftest import stubbed
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.ops.targets import Target, TargetKind
-from tradeinfra.ops.validate import Live, Outcome, api_stage, order_processor, orders_table
+from tradeinfra.ops.validate import (
+    Live,
+    Outcome,
+    api_stage,
+    order_processor,
+    orders_table,
+    web_autoscaling,
+    web_database,
+    web_security_groups,
+)
 
 
 class StubbedAws(Target):
@@ -30,7 +39,10 @@ class StubbedAws(Target):
 @pytest.fixture
 def aws() -> Iterator[dict[str, tuple[Any, Stubber]]]:
     with ExitStack() as stack:
-        yield {name: stack.enter_context(stubbed(name)) for name in ("lambda", "dynamodb", "apigateway")}
+        yield {
+            name: stack.enter_context(stubbed(name))
+            for name in ("lambda", "dynamodb", "apigateway", "rds", "autoscaling", "ec2")
+        }
 
 
 def live(platform: PlatformConfig, env: str, aws: dict[str, tuple[Any, Stubber]]) -> Live:
@@ -114,3 +126,73 @@ def test_api_throttling_is_read_from_the_stage(platform: PlatformConfig, aws: di
     checks = {c.setting: c for c in api_stage(live(platform, "staging", aws))}
     assert checks["throttling rate (req/s)"].outcome is Outcome.passed
     assert checks["throttling burst"].expected == str(platform.environment("staging").api.throttling_burst_limit)
+
+
+def test_prod_database_with_dev_sizing_fails_on_class_and_multi_az(
+    platform: PlatformConfig, aws: dict[str, tuple[Any, Stubber]]
+) -> None:
+    aws["rds"][1].add_response(
+        "describe_db_instances",
+        {
+            "DBInstances": [
+                {
+                    "DBInstanceClass": "db.t3.micro",
+                    "MultiAZ": False,
+                    "BackupRetentionPeriod": 35,
+                    "StorageEncrypted": True,
+                    "PubliclyAccessible": False,
+                    "TagList": [],
+                }
+            ]
+        },
+        {"DBInstanceIdentifier": "rds-prod-p9m3"},
+    )
+    failed = [c for c in web_database(live(platform, "prod", aws)) if c.outcome is Outcome.failed]
+    assert [(c.setting, c.expected, c.actual) for c in failed[:2]] == [
+        ("instance class", "db.t3.large", "db.t3.micro"),
+        ("Multi-AZ", "true", "false"),
+    ]
+
+
+def test_a_missing_auto_scaling_group_fails(platform: PlatformConfig, aws: dict[str, tuple[Any, Stubber]]) -> None:
+    aws["autoscaling"][1].add_response(
+        "describe_auto_scaling_groups", {"AutoScalingGroups": []}, {"AutoScalingGroupNames": ["asg-web-prod-p9m3"]}
+    )
+    (only,) = web_autoscaling(live(platform, "prod", aws))
+    assert (only.resource, only.actual, only.outcome) == ("asg-web-prod-p9m3", "missing", Outcome.failed)
+
+
+def test_an_extra_ingress_rule_on_the_database_group_fails(
+    platform: PlatformConfig, aws: dict[str, tuple[Any, Stubber]]
+) -> None:
+    def group(name: str, ingress: list[dict[str, Any]], egress: list[dict[str, Any]]) -> dict[str, Any]:
+        return {"GroupId": f"sg-{name[:3]}", "GroupName": name, "IpPermissions": ingress, "IpPermissionsEgress": egress}
+
+    def tcp(port: int, *, cidr: str | None = None, group_id: str | None = None) -> dict[str, Any]:
+        rule: dict[str, Any] = {"IpProtocol": "tcp", "FromPort": port, "ToPort": port}
+        rule["IpRanges" if cidr else "UserIdGroupPairs"] = [{"CidrIp": cidr} if cidr else {"GroupId": group_id}]
+        return rule
+
+    aws["ec2"][1].add_response(
+        "describe_security_groups",
+        {
+            "SecurityGroups": [
+                group(
+                    "alb-sg-prod-p9m3",
+                    [tcp(80, cidr="203.0.113.0/24"), tcp(80, cidr="198.51.100.0/24")],
+                    [tcp(8080, group_id="sg-app")],
+                ),
+                group(
+                    "app-sg-prod-p9m3",
+                    [tcp(8080, group_id="sg-alb")],
+                    [tcp(5432, group_id="sg-db-"), tcp(443, cidr="0.0.0.0/0")],
+                ),
+                group("db-sg-prod-p9m3", [tcp(5432, group_id="sg-app"), tcp(5432, cidr="0.0.0.0/0")], []),
+            ]
+        },
+    )
+    checks = list(web_security_groups(live(platform, "prod", aws)))
+    failed = [c for c in checks if c.outcome is Outcome.failed]
+    assert len(checks) == 6 and len(failed) == 1
+    assert (failed[0].resource, failed[0].setting) == ("db-sg-prod-p9m3", "ingress rules")
+    assert failed[0].actual == "['tcp/5432 from 0.0.0.0/0', 'tcp/5432 from app-sg-prod-p9m3']"

@@ -1,0 +1,118 @@
+"""The web tier on the emulator with Terraform: deployed after the CDK app
+whose VPC it joins, state in the S3 backend with its DynamoDB lock, validated,
+drift found by the refresh-only plan, and two concurrent applies on one
+workspace kept apart by the lock. The tests build on each other, in order."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+from tradeinfra.config.loader import PlatformConfig
+from tradeinfra.ops.deploy import deploy
+from tradeinfra.ops.drift import detect_drift
+from tradeinfra.ops.targets import TargetKind, resolve_target
+from tradeinfra.ops.terraform_deploy import LOCK_TIMEOUT, TerraformDeployError, Workspace, open_workspace
+from tradeinfra.ops.validate import validate
+from tradeinfra.ops.versions import DeploymentStore
+
+pytestmark = pytest.mark.slow
+
+
+def test_both_apps_deploy_and_the_web_tier_has_its_configured_settings(
+    platform: PlatformConfig, state_dir: Path
+) -> None:
+    target = resolve_target(TargetKind.local, state_dir)
+    version = deploy(platform, "dev", target, ["cdk", "tf"], state_dir)
+    assert version.result == "succeeded" and "web-tier/dev" in version.stacks
+    dev = platform.environment("dev")
+    (database,) = target.client("rds", dev).describe_db_instances(DBInstanceIdentifier="rds-dev-d4e1")["DBInstances"]
+    assert (database["DBInstanceClass"], database["MultiAZ"]) == (dev.web_tier.database.instance_class, False)
+    state = target.client("s3", platform.environment("dev"))  # the backend lives in the tooling account, not dev's
+    assert "trading-tfstate-tooling" not in [b["Name"] for b in state.list_buckets()["Buckets"]]
+
+
+def test_validation_reads_the_web_tier(platform: PlatformConfig, state_dir: Path) -> None:
+    report = validate(platform.environment("dev"), resolve_target(TargetKind.local, state_dir), ["tf"])
+    assert report.ok, report.failed
+    checked = {(c.resource, c.setting): c.actual for c in report.checks}
+    assert checked[("asg-web-dev-d4e1", "max size")] == "2"
+    assert checked[("alb-dev-d4e1", "access logs")] == "false"
+    assert checked[("db-sg-dev-d4e1", "ingress rules")] == "['tcp/5432 from app-sg-dev-d4e1']"
+
+
+def test_no_drift_right_after_a_deployment(platform: PlatformConfig, state_dir: Path) -> None:
+    report = detect_drift(platform, "dev", resolve_target(TargetKind.local, state_dir), state_dir)
+    assert report.drifts == []
+    assert "tf: terraform refresh-only plan of v0001" in report.checked
+
+
+def test_terraform_and_conformance_both_find_a_resized_auto_scaling_group(
+    platform: PlatformConfig, state_dir: Path
+) -> None:
+    target = resolve_target(TargetKind.local, state_dir)
+    dev = platform.environment("dev")
+    target.client("autoscaling", dev).update_auto_scaling_group(AutoScalingGroupName="asg-web-dev-d4e1", MaxSize=7)
+    report = detect_drift(platform, "dev", target, state_dir)
+    found = {(d.source, d.property, d.expected, d.actual) for d in report.drifts}
+    assert found == {("conformance", "max size", "2", "7"), ("terraform", "max_size", "2", "7")}
+
+
+def test_concurrent_applies_on_one_workspace_are_kept_apart_by_the_lock(
+    platform: PlatformConfig, state_dir: Path, tmp_path: Path
+) -> None:
+    """Two runners (two working directories) apply the same workspace: while
+    the first holds the DynamoDB lock the second fails at once, naming the
+    lock; the first completes and the state is intact."""
+    target = resolve_target(TargetKind.local, state_dir)
+    dev = platform.environment("dev")
+    deployed = DeploymentStore(state_dir, "local", "dev").directory("v0001")
+    first = open_workspace(platform, dev, target, deployed, state_dir, None)
+    second = open_workspace(platform, dev, target, deployed, tmp_path, None)  # another runner
+    before = _state(first)
+
+    holding = threading.Event()
+    outcome: dict[str, object] = {}
+
+    def first_apply() -> None:
+        def on_line(line: str) -> None:
+            if "Refreshing state" in line:  # the lock is held from before the refresh to the end
+                holding.set()
+
+        try:
+            outcome["first"] = first.run(_apply(first), on_line).returncode
+        except TerraformDeployError as exc:
+            outcome["first"] = exc
+        finally:
+            holding.set()
+
+    runner = threading.Thread(target=first_apply)
+    runner.start()
+    assert holding.wait(timeout=300)
+    with pytest.raises(TerraformDeployError, match="the state is locked by another Terraform run"):
+        second.run(_apply(second), None)
+    runner.join(timeout=600)
+
+    assert outcome["first"] == 0
+    after = _state(first)
+    assert after["lineage"] == before["lineage"]
+    assert _addresses(after) == _addresses(before)
+
+
+def _apply(workspace: Workspace) -> list[str]:
+    return ["apply", "-auto-approve", "-input=false", "-no-color", LOCK_TIMEOUT, f"-var-file={workspace.tfvars}"]
+
+
+def _state(workspace: Workspace) -> dict[str, object]:
+    pulled = json.loads("\n".join(workspace.run(["state", "pull"], None, stdout_only=True).output))
+    assert isinstance(pulled, dict)
+    return pulled
+
+
+def _addresses(state: dict[str, object]) -> set[str]:
+    resources = state["resources"]
+    assert isinstance(resources, list)
+    return {f"{r['type']}.{r['name']}" for r in resources if r["mode"] == "managed"}

@@ -1,0 +1,37 @@
+"""The HTML report: what each environment's section says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tradeinfra.config.loader import PlatformConfig
+from tradeinfra.ops.drift import Drift, DriftReport
+from tradeinfra.ops.report import render_report
+from tradeinfra.ops.results import save_result
+from tradeinfra.ops.validate import Check, Outcome, ValidationReport
+from tradeinfra.ops.versions import DeploymentStore
+
+
+def test_each_environment_shows_deployments_validation_and_drift(platform: PlatformConfig, tmp_path: Path) -> None:
+    store = DeploymentStore(tmp_path, "local", "prod")
+    store.finish(store.begin(["cdk"], "abc"), "succeeded")
+    store.finish(store.begin(["cdk"], "def"), "rolled-back", detail="validation of prod failed: <smoke>")
+    failed = Check("smoke order", "POST /orders", "201", "503", Outcome.failed)
+    save_result(tmp_path, "local", "prod", "validation", ValidationReport("prod", "local", [failed]).to_json())
+    staging_store = DeploymentStore(tmp_path, "local", "staging")
+    staging_store.finish(staging_store.begin(["tf"], "abc"), "succeeded")
+    drift = Drift("terraform", "aws_autoscaling_group.compute_asg", "max_size", "10", "12")
+    save_result(
+        tmp_path, "local", "staging", "drift", DriftReport("staging", "local", "tf v0001", [drift], []).to_json()
+    )
+
+    page = render_report(platform, None, tmp_path, "local", None)
+
+    prod = page[page.index("<h2>prod</h2>") :]
+    assert '<td class="bad">rolled-back</td>' in prod and "&lt;smoke&gt;" in prod  # escaped
+    assert "0 passed, 1 failed, 0 not emulated" in prod and '<td class="bad">failed</td>' in prod
+    staging = page[page.index("<h2>staging</h2>") : page.index("<h2>prod</h2>")]
+    assert "Never deployed on this target." in page[page.index("<h2>dev</h2>") : page.index("<h2>staging</h2>")]
+    assert "1 drifted setting(s)" in staging and "<td>max_size</td><td>10</td><td>12</td>" in staging
+    assert "not run" in page[: page.index("<h2>dev</h2>")]  # parity without synthesized output
+    assert "<td>compute.memory_mb</td><td>512</td><td>1024</td><td>2048</td>" in page
