@@ -12,14 +12,13 @@ again and never touches the state of your own deployments.
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
-
-from ruamel.yaml import YAML
 
 from tradeinfra.config.loader import load_platform
 from tradeinfra.ops.targets import TargetKind, resolve_target
@@ -87,7 +86,9 @@ def chapter(title: str) -> None:
 
 def tradeinfra(*args: str, expect: int | None = 0) -> None:
     """Run the CLI as a user would; `expect` is the exit code the story needs."""
-    shown = " ".join(a for a in args if not a.startswith(str(STATE_DIR)) and a != "--state-dir")
+    shown = " ".join(
+        args[: args.index("--state-dir")] + args[args.index("--state-dir") + 2 :] if "--state-dir" in args else args
+    )
     print(f"\n\033[36m$ tradeinfra {shown}\033[0m", flush=True)
     code = subprocess.run([TRADEINFRA, *args], check=False).returncode
     if expect is not None and code != expect:
@@ -114,10 +115,12 @@ def release_that_halts_trading(directory: Path, config_dir: Path = Path("config"
     post-deployment smoke order can tell."""
     shutil.copytree(config_dir, directory)
     platform_file = directory / "platform.yaml"
-    yaml = YAML()  # round trip: the copy keeps every comment
-    document = yaml.load(platform_file)
-    document["defaults"]["runtime"]["trading_enabled"] = False
-    yaml.dump(document, platform_file)
+    text = platform_file.read_text(encoding="utf-8")
+    switch = re.compile(r"^(  runtime:.*\n(?:    .*\n)*?    trading_enabled: )true", re.MULTILINE)
+    changed, count = switch.subn(r"\1false", text)
+    if count != 1:
+        raise DemoError(f"{platform_file}: defaults.runtime.trading_enabled: true not found")
+    platform_file.write_text(changed, encoding="utf-8")
     print(f"\n  the release: runtime.trading_enabled: false ({platform_file})", flush=True)
     return directory
 
