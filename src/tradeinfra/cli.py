@@ -566,6 +566,7 @@ def report(
     from tradeinfra.parity.runner import run_parity
 
     platform = _load(config_dir)
+    output.parent.mkdir(parents=True, exist_ok=True)  # an output directory, like reports/
     parity, parity_page = None, None
     if (cdk_out / "manifest.json").is_file() and cdktf_out.is_dir():
         parity = run_parity(platform, cdk_out, cdktf_out, tfvars_dir)

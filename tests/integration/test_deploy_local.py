@@ -50,7 +50,7 @@ def test_validation_passes_after_deployment_and_names_what_is_not_emulated(
     platform: PlatformConfig, state_dir: Path
 ) -> None:
     target = resolve_target(TargetKind.local, state_dir)
-    report = validate(platform.environment("dev"), target)
+    report = validate(platform.environment("dev"), target, ["cdk"])
     assert report.ok, [c for c in report.checks if c.outcome is Outcome.failed]
     by_setting = {(c.resource, c.setting): c for c in report.checks}
     memory = by_setting[("dev-trading-order-processor", "memory (MB)")]
@@ -66,7 +66,7 @@ def test_a_setting_changed_out_of_band_fails_validation(platform: PlatformConfig
     target.client("lambda", dev).update_function_configuration(
         FunctionName="dev-trading-order-processor", MemorySize=1024
     )
-    report = validate(dev, target)
+    report = validate(dev, target, ["cdk"])
     (failed,) = report.failed
     assert (failed.resource, failed.setting, failed.expected, failed.actual) == (
         "dev-trading-order-processor",

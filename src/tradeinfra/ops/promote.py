@@ -159,6 +159,11 @@ def _check_source_runs_this_checkout(store: DeploymentStore, apps: Sequence[str]
     commit = git_commit()
     if deployed.git_commit != commit:
         raise TradeinfraError(
-            f"--from {store.environment}: it runs commit {deployed.git_commit[:12]} ({deployed.version}), this "
-            f"checkout is {commit[:12]}: deploy {store.environment} from this checkout first, then promote"
+            f"--from {store.environment}: it runs commit {_short(deployed.git_commit)} ({deployed.version}), this "
+            f"checkout is {_short(commit)}: deploy {store.environment} from this checkout first, then promote"
         )
+
+
+def _short(commit: str) -> str:
+    """The abbreviated commit, keeping the mark of uncommitted changes."""
+    return commit[:12] + ("+changes" if commit.endswith("+changes") else "")

@@ -35,3 +35,25 @@ def test_each_environment_shows_deployments_validation_and_drift(platform: Platf
     assert "1 drifted setting(s)" in staging and "<td>max_size</td><td>10</td><td>12</td>" in staging
     assert "not run" in page[: page.index("<h2>dev</h2>")]  # parity without synthesized output
     assert "<td>compute.memory_mb</td><td>512</td><td>1024</td><td>2048</td>" in page
+
+
+def test_cli_writes_the_page_into_a_new_directory(tmp_path: Path) -> None:
+    from tests.conftest import CONFIG_DIR
+    from tradeinfra.cli import main
+
+    output = tmp_path / "reports" / "index.html"
+    code = main(
+        [
+            "report",
+            "--output",
+            str(output),
+            "--config-dir",
+            str(CONFIG_DIR),
+            "--cdk-out",
+            str(tmp_path / "no-cdk.out"),
+            "--state-dir",
+            str(tmp_path / "state"),
+        ]
+    )
+    assert code == 0
+    assert "<h2>prod</h2>" in output.read_text(encoding="utf-8")
