@@ -372,6 +372,8 @@ def smoke_order(live: Live) -> Iterator[Check]:
 def call_in_process(live: Live, method: str, path: str, body: dict[str, Any] | None) -> tuple[int, dict[str, Any]]:
     """The order API, served by the handler code in this process against the
     environment's table, queue and SSM limits on the emulator."""
+    import boto3
+
     from tradeinfra.runtime.order_processor import handler
 
     env = live.env
@@ -392,10 +394,14 @@ def call_in_process(live: Live, method: str, path: str, body: dict[str, Any] | N
     saved = dict(os.environ)
     try:
         os.environ.update(variables)
-        handler._dependencies = None  # clients for this environment, not a previous one
+        # Clients for this environment, not a previous one: boto3's default
+        # session keeps the credentials it first resolved (another account's).
+        handler._dependencies = None
+        boto3.DEFAULT_SESSION = None
         response = handler.lambda_handler(event, None)
     finally:
         handler._dependencies = None
+        boto3.DEFAULT_SESSION = None
         os.environ.clear()
         os.environ.update(saved)
     return int(response["statusCode"]), json.loads(response["body"])
