@@ -102,7 +102,7 @@ def test_orders_survive_a_failed_promotion_and_its_automatic_rollback(
 ) -> None:
     target = resolve_target(TargetKind.local, state_dir)
     staging = platform.environment("staging")
-    placed = [f"keep-{n}" for n in range(5)]
+    placed = [f"kept-order-{n}" for n in range(5)]
     for order_id in placed:
         order = {"client_order_id": order_id, "symbol": "ACME", "side": "SELL", "quantity": 3, "limit_price": "9.50"}
         assert call_in_process(Live(staging, target), "POST", "/orders", order)[0] == 201
