@@ -21,7 +21,10 @@
   the emulator listens on plain HTTP on loopback where AWS would be HTTPS, and
   the platform's TLS-only bucket policies must not lock every client out; and
   moto evaluates `Bool` conditions (it treats operators it does not know as
-  always true, which turns a conditional Deny into a blanket one).
+  always true, which turns a conditional Deny into a blanket one);
+- a stack update may keep the previous value of a parameter the stack was
+  created with by default (the CDK CLI does so for `BootstrapVersion`); moto
+  5.2.5 fails the update with a KeyError, CloudFormation keeps the default.
 
 Run as `python -m tradeinfra.ops.emulator_server --port N`; SIGTERM stops it.
 """
@@ -292,6 +295,21 @@ def _requests_count_as_tls() -> None:
     s3.FakeBucket.get_permission = get_permission
 
 
+def _previous_parameter_values() -> None:
+    cloudformation: Any = importlib.import_module("moto.cloudformation.models")
+    resolve = cloudformation.CloudFormationBackend._resolve_update_parameters
+
+    def resolve_with_defaults(self: Any, instance: Any, incoming_params: list[dict[str, str]]) -> dict[str, str]:
+        known = [
+            p
+            for p in incoming_params
+            if not p.get("UsePreviousValue", False) or p["ParameterKey"] in instance.parameters
+        ]
+        return dict(resolve(self, instance, known))
+
+    cloudformation.CloudFormationBackend._resolve_update_parameters = resolve_with_defaults
+
+
 def serve(port: int) -> None:
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
@@ -303,6 +321,7 @@ def serve(port: int) -> None:
     _lambda_alias_resource()
     _requests_count_as_tls()
     _properties_moto_drops()
+    _previous_parameter_values()
     server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
