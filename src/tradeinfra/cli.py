@@ -539,8 +539,7 @@ def promote(
     if not result.rolled_back:
         raise typer.Exit(EXIT_FINDINGS)
     assert result.rollback is not None and result.rollback_validation is not None
-    if result.rollback_validation is not None:
-        _print_validation(result.rollback_validation, f"{destination} after the rollback")
+    _print_validation(result.rollback_validation, f"{destination} after the rollback")
     out.print(
         f"[yellow]↩[/] {destination} rolled back: version {result.rollback.version} redeployed "
         f"{result.rollback.source_version}; validation after the rollback "
