@@ -20,11 +20,11 @@ from typing import Any
 
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.errors import TradeinfraError
-from tradeinfra.ops.deploy import synthesize
+from tradeinfra.ops.deploy import APPS, synthesize
 from tradeinfra.ops.targets import Target
 from tradeinfra.ops.terraform_deploy import open_workspace
 from tradeinfra.ops.tools import OnLine
-from tradeinfra.ops.validate import APPS, Outcome, conformance
+from tradeinfra.ops.validate import Outcome, conformance
 from tradeinfra.ops.versions import DeploymentStore, read_environment
 
 

@@ -22,11 +22,11 @@ from pathlib import Path
 
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.errors import CheckFailedError, TradeinfraError
-from tradeinfra.ops.deploy import DeployError, deploy_version, synthesize
+from tradeinfra.ops.deploy import APPS, DeployError, deploy_version, synthesize
 from tradeinfra.ops.rollback import NothingToRollBackError, rollback
 from tradeinfra.ops.targets import Target
 from tradeinfra.ops.tools import OnLine, git_commit
-from tradeinfra.ops.validate import APPS, ValidationReport, validate
+from tradeinfra.ops.validate import ValidationReport, validate
 from tradeinfra.ops.versions import DeploymentStore, DeploymentVersion, read_environment, write_environment
 
 

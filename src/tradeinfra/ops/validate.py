@@ -18,6 +18,7 @@ from typing import Any
 from tradeinfra.config.models import EnvironmentConfig
 from tradeinfra.config.naming import ResourceKind, cdk_name, ssm_prefix, tf_name
 from tradeinfra.config.tags import MANAGED_BY_CDK, MANAGED_BY_TERRAFORM, mandatory_tags
+from tradeinfra.ops.deploy import APPS
 from tradeinfra.ops.targets import Target
 
 
@@ -438,7 +439,6 @@ CONFORMANCE: dict[str, list[CheckRun]] = {
     "tf": [web_database, web_autoscaling, web_load_balancer, web_security_groups],
 }
 SMOKE_TESTS: dict[str, list[CheckRun]] = {"cdk": [smoke_order], "tf": []}
-APPS = ("cdk", "tf")
 
 
 def conformance(env: EnvironmentConfig, target: Target, apps: Sequence[str] = APPS) -> list[Check]:
