@@ -502,7 +502,7 @@ def rollback(
         version = run_rollback(platform, env, resolved, state_dir, to, on_line=_progress(status))
     out.print(
         f"[green]✓[/] {env} rolled back on {target.value}: version {version.version} redeployed "
-        f"{version.source_version} (commit {version.git_commit[:12]})"
+        f"{version.source_version} ({', '.join(version.apps)}; commit {version.git_commit[:12]})"
     )
 
 
@@ -542,7 +542,7 @@ def promote(
     _print_validation(result.rollback_validation, f"{destination} after the rollback")
     out.print(
         f"[yellow]↩[/] {destination} rolled back: version {result.rollback.version} redeployed "
-        f"{result.rollback.source_version}; validation after the rollback "
+        f"{result.rollback.source_version} ({', '.join(result.rollback.apps)}); validation after the rollback "
         + ("[green]passed[/]" if result.rollback_validation.ok else "[bold red]failed[/]")
     )
     raise typer.Exit(EXIT_ROLLED_BACK)

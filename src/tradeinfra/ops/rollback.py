@@ -42,6 +42,15 @@ def rollback_source(store: DeploymentStore, to: str | None) -> DeploymentVersion
     return previous
 
 
+def apps_to_roll_back(store: DeploymentStore, source: DeploymentVersion, to: str | None) -> list[str]:
+    """A named version is redeployed whole; otherwise only the apps the latest
+    version deployed go back (a failed CDK release leaves the web tier be)."""
+    latest = store.latest()
+    if to is not None or latest is None:
+        return list(source.apps)
+    return [app for app in source.apps if app in latest.apps]
+
+
 def rollback(
     platform: PlatformConfig,
     environment: str,
@@ -54,11 +63,14 @@ def rollback(
     env = platform.environment(environment)
     store = DeploymentStore(state_dir, target.kind.value, environment)
     source = rollback_source(store, to)
+    apps = apps_to_roll_back(store, source, to)
     source_dir = store.directory(source.version)
 
     def copy_artifacts(directory: Path) -> None:
         if on_line:
-            on_line(f"rolling {environment} back to {source.version} (commit {source.git_commit[:12]})")
+            on_line(
+                f"rolling {environment} back to {source.version} ({', '.join(apps)}; commit {source.git_commit[:12]})"
+            )
         for name in ARTIFACTS:
             recorded = source_dir / name
             if recorded.is_dir():
@@ -66,4 +78,4 @@ def rollback(
             elif recorded.is_file():
                 shutil.copy2(recorded, directory / name)
 
-    return deploy_version(platform, env, target, source.apps, state_dir, copy_artifacts, on_line, source=source)
+    return deploy_version(platform, env, target, apps, state_dir, copy_artifacts, on_line, source=source)

@@ -12,7 +12,7 @@ import pytest
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.errors import TradeinfraError
 from tradeinfra.ops import promote as promotion
-from tradeinfra.ops.rollback import NothingToRollBackError, rollback_source
+from tradeinfra.ops.rollback import NothingToRollBackError, apps_to_roll_back, rollback_source
 from tradeinfra.ops.targets import Target, TargetKind
 from tradeinfra.ops.terraform_deploy import describe_terraform_failure
 from tradeinfra.ops.validate import Check, Outcome, ValidationReport
@@ -39,6 +39,16 @@ def test_rollback_of_one_app_skips_versions_without_it(tmp_path: Path) -> None:
     record(store, "succeeded", ["cdk"])
     record(store, "failed", ["tf"])
     assert rollback_source(store, None).version == "v0001"
+
+
+def test_rollback_restores_only_the_apps_the_latest_version_deployed(tmp_path: Path) -> None:
+    store = DeploymentStore(tmp_path, "local", "prod")
+    record(store, "succeeded", ["cdk", "tf"])
+    record(store, "rolled-back", ["cdk"])  # a CDK-only release that failed validation
+    source = rollback_source(store, None)
+    assert (source.version, apps_to_roll_back(store, source, None)) == ("v0001", ["cdk"])
+    # a version named with --to goes back whole
+    assert apps_to_roll_back(store, source, "v0001") == ["cdk", "tf"]
 
 
 def test_rollback_needs_an_earlier_success(tmp_path: Path) -> None:
@@ -105,7 +115,7 @@ class FakeDeployments:
     def rollback(self, platform: Any, environment: str, target: Any, state_dir: Path, **_: Any) -> DeploymentVersion:
         store = DeploymentStore(state_dir, "local", environment)
         source = rollback_source(store, None)
-        version = store.begin(source.apps, source.git_commit, source.version)
+        version = store.begin(apps_to_roll_back(store, source, None), source.git_commit, source.version)
         write_environment(store.directory(version.version), self.platform.environment(environment))
         return store.finish(version, "succeeded")
 
