@@ -2,9 +2,10 @@
 a user would type.
 
 Synthesize and gate; start the emulator; deploy dev and validate it; promote
-to staging and to prod; change staging outside a deployment and let `drift`
-find it; promote a release that would halt trading and watch prod roll back
-by itself; write reports/index.html; stop the emulator (always).
+to staging and to prod; change prod outside a deployment and let `drift` find
+it; deploy a release that would halt trading to dev, promote it and watch
+staging roll back by itself; write reports/index.html; stop the emulator
+(always).
 
 State lives in `.tradeinfra/demo/` and starts empty, so the demo can be run
 again and never touches the state of your own deployments.
@@ -56,20 +57,18 @@ def main() -> int:
         tradeinfra("promote", "--from", "dev", "--to", "staging", *state)
         tradeinfra("promote", "--from", "staging", "--to", "prod", *state)
 
-        chapter("5. Someone changes staging by hand; drift detection finds it")
-        change_out_of_band("staging")
-        tradeinfra("drift", "--env", "staging", *state, expect=2)
+        chapter("5. Someone changes prod by hand; drift detection finds it")
+        change_out_of_band("prod")
+        tradeinfra("drift", "--env", "prod", *state, expect=2)
 
-        chapter("6. A release that halts trading is promoted to prod: validation fails, prod rolls back")
-        bad_config = release_that_halts_trading(STATE_DIR / "bad-release-config")
-        tradeinfra(
-            "promote", "--from", "staging", "--to", "prod", "--app", "cdk", "--config-dir", str(bad_config), *state,
-            expect=3,
-        )  # fmt: skip
-        tradeinfra("validate", "--env", "prod", "--app", "cdk", *state)
+        chapter("6. A release that halts trading: dev takes it, its promotion fails validation, staging rolls back")
+        release = ["--app", "cdk", "--config-dir", str(release_that_halts_trading(STATE_DIR / "release-config"))]
+        tradeinfra("deploy", "--env", "dev", *release, *state)
+        tradeinfra("promote", "--from", "dev", "--to", "staging", *release, *state, expect=3)
+        tradeinfra("validate", "--env", "staging", "--app", "cdk", *state)
 
         chapter("7. The report")
-        tradeinfra("drift", "--env", "prod", *state)
+        tradeinfra("drift", "--env", "staging", *state)
         tradeinfra("report", "--output", str(REPORT), *state)
     except DemoError as exc:
         print(f"\ndemo failed: {exc}", file=sys.stderr)

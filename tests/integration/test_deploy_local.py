@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import CONFIG_DIR
 from tradeinfra.config.loader import PlatformConfig, load_platform
 from tradeinfra.demo import release_that_halts_trading
+from tradeinfra.errors import TradeinfraError
 from tradeinfra.ops.deploy import DeployError, deploy
 from tradeinfra.ops.drift import detect_drift
 from tradeinfra.ops.emulator import Emulator
@@ -108,6 +109,9 @@ def test_orders_survive_a_failed_promotion_and_its_automatic_rollback(
         assert call_in_process(Live(staging, target), "POST", "/orders", order)[0] == 201
 
     halting = load_platform(release_that_halts_trading(tmp_path / "config", CONFIG_DIR))
+    with pytest.raises(TradeinfraError, match=r"--from dev: it runs another configuration .*runtime\.trading_enabled"):
+        promote(halting, "dev", "staging", target, state_dir, ["cdk"])  # dev has not run the release yet
+    assert deploy(halting, "dev", target, ["cdk"], state_dir).result == "succeeded"
     result = promote(halting, "dev", "staging", target, state_dir, ["cdk"])
 
     assert result.rolled_back and result.failure is not None

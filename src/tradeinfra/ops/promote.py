@@ -2,7 +2,8 @@
 environment, proven first.
 
 1. E2 must follow E1 in the promotion order, and E1 must run this checkout's
-   commit (a promotion never carries code E1 has not run).
+   commit and configuration (a promotion never carries code or settings E1
+   has not run).
 2. Gates, before anything is deployed: the configuration loads and
    validates; every environment is synthesized with cdk-nag (compliance);
    the parity gate finds nothing.
@@ -21,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tradeinfra.config.loader import PlatformConfig
+from tradeinfra.config.models import EnvironmentConfig
+from tradeinfra.config.settings_tree import flatten
 from tradeinfra.errors import CheckFailedError, TradeinfraError
 from tradeinfra.ops.deploy import APPS, DeployError, deploy_version, synthesize
 from tradeinfra.ops.rollback import NothingToRollBackError, rollback
@@ -59,7 +62,7 @@ def promote(
     on_line: OnLine | None = None,
 ) -> Promotion:
     _check_order(platform, source, destination)
-    _check_source_runs_this_checkout(DeploymentStore(state_dir, target.kind.value, source), apps)
+    _check_source_runs_this_checkout(platform, DeploymentStore(state_dir, target.kind.value, source), apps)
     env = platform.environment(destination)
     scratch = state_dir / "promotions" / f"{destination}-{os.getpid()}"
     shutil.rmtree(scratch, ignore_errors=True)
@@ -149,7 +152,7 @@ def _check_order(platform: PlatformConfig, source: str, destination: str) -> Non
         )
 
 
-def _check_source_runs_this_checkout(store: DeploymentStore, apps: Sequence[str]) -> None:
+def _check_source_runs_this_checkout(platform: PlatformConfig, store: DeploymentStore, apps: Sequence[str]) -> None:
     deployed = store.last_succeeded(apps=apps)
     if deployed is None:
         raise TradeinfraError(
@@ -162,6 +165,23 @@ def _check_source_runs_this_checkout(store: DeploymentStore, apps: Sequence[str]
             f"--from {store.environment}: it runs commit {_short(deployed.git_commit)} ({deployed.version}), this "
             f"checkout is {_short(commit)}: deploy {store.environment} from this checkout first, then promote"
         )
+    changed = changed_settings(
+        read_environment(store.directory(deployed.version)), platform.environment(store.environment)
+    )
+    if changed:
+        shown = ", ".join(changed[:5]) + (f" (and {len(changed) - 5} more)" if len(changed) > 5 else "")
+        raise TradeinfraError(
+            f"--from {store.environment}: it runs another configuration than {platform.config_dir} "
+            f"({deployed.version} differs in {shown}): deploy {store.environment} with this configuration first, "
+            "then promote"
+        )
+
+
+def changed_settings(deployed: EnvironmentConfig, current: EnvironmentConfig) -> list[str]:
+    """The dotted settings whose values differ between two resolutions of one environment."""
+    before = dict(flatten(deployed.model_dump(mode="json")))
+    after = dict(flatten(current.model_dump(mode="json")))
+    return sorted(".".join(path) for path in before.keys() | after.keys() if before.get(path) != after.get(path))
 
 
 def _short(commit: str) -> str:

@@ -98,6 +98,23 @@ def test_promotion_carries_only_what_the_source_runs(
         promotion.promote(platform, "dev", "staging", target, tmp_path)
 
 
+def test_promotion_carries_only_the_configuration_the_source_runs(
+    platform: PlatformConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = DeploymentStore(tmp_path, "local", "dev")
+    deployed = record(store, "succeeded")
+    dev = platform.environment("dev")
+    ran = dev.model_copy(update={"compute": dev.compute.model_copy(update={"memory_mb": 1024})})
+    write_environment(store.directory(deployed.version), ran)  # dev runs 1024 MB; this config says 512
+    monkeypatch.setattr(promotion, "git_commit", lambda: "c1")
+    with pytest.raises(
+        TradeinfraError,
+        match=r"--from dev: it runs another configuration than .*config \(v0001 differs in compute\.memory_mb\): "
+        r"deploy dev with this configuration first",
+    ):
+        promotion.promote(platform, "dev", "staging", Target(TargetKind.local, "http://x"), tmp_path)
+
+
 class FakeDeployments:
     """deploy_version and rollback that record versions without deploying."""
 
@@ -134,7 +151,8 @@ def test_a_promotion_that_fails_validation_is_rolled_back_and_recorded(
         [ValidationReport("staging", "local", [smoke_fails]), ValidationReport("staging", "local", [passes])]
     )
     monkeypatch.setattr(promotion, "validate", lambda *_: next(reports))
-    record(DeploymentStore(tmp_path, "local", "dev"), "succeeded")
+    dev = record(DeploymentStore(tmp_path, "local", "dev"), "succeeded")
+    write_environment(DeploymentStore(tmp_path, "local", "dev").directory(dev.version), platform.environment("dev"))
     record(DeploymentStore(tmp_path, "local", "staging"), "succeeded")
 
     result = promotion.promote(platform, "dev", "staging", Target(TargetKind.local, "http://x"), tmp_path)
