@@ -50,6 +50,18 @@ def test_no_drift_right_after_a_deployment(platform: PlatformConfig, state_dir: 
     assert "tf: terraform refresh-only plan of v0001" in report.checked
 
 
+def test_applying_the_same_version_again_would_change_nothing(platform: PlatformConfig, state_dir: Path) -> None:
+    """The emulator reads back what Terraform wrote (rule descriptions,
+    Performance Insights, scaling policy, launch template data): a plan of the
+    deployed version finds nothing to do, so a redeploy pays no provider wait."""
+    target = resolve_target(TargetKind.local, state_dir)
+    deployed = DeploymentStore(state_dir, "local", "dev").directory("v0001")
+    workspace = open_workspace(platform, platform.environment("dev"), target, deployed, state_dir, None)
+    arguments = ["-detailed-exitcode", "-lock=false", "-input=false", "-no-color", f"-var-file={workspace.tfvars}"]
+    plan = workspace.run(["plan", *arguments], None, ok_codes=(0, 2), stdout_only=True)
+    assert plan.returncode == 0, [line.strip() for line in plan.output if line.strip().startswith("#")]
+
+
 def test_terraform_and_conformance_both_find_a_resized_auto_scaling_group(
     platform: PlatformConfig, state_dir: Path
 ) -> None:

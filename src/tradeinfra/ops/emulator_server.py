@@ -25,6 +25,13 @@
 - a stack update may keep the previous value of a parameter the stack was
   created with by default (the CDK CLI does so for `BootstrapVersion`); moto
   5.2.5 fails the update with a KeyError, CloudFormation keeps the default.
+- what Terraform writes reads back as written, so applying an unchanged web
+  tier again changes nothing (with moto 5.2.5 it changed eight resources and
+  paid the provider's RDS wait each time): the description of a rule that
+  references a security group, an RDS instance's Performance Insights
+  settings, a scaling policy's `Enabled` (and no empty predictive scaling
+  block), and a launch template's data without the template's own tags (moto
+  copies the `launch-template` tag specification into the version's data).
 
 Run as `python -m tradeinfra.ops.emulator_server --port N`; SIGTERM stops it.
 """
@@ -310,6 +317,53 @@ def _previous_parameter_values() -> None:
     cloudformation.CloudFormationBackend._resolve_update_parameters = resolve_with_defaults
 
 
+def _terraform_reads_back_what_it_wrote() -> None:
+    security_groups: Any = importlib.import_module("moto.ec2.models.security_groups")
+    launch_templates: Any = importlib.import_module("moto.ec2.models.launch_templates")
+    rds: Any = importlib.import_module("moto.rds.models")
+    autoscaling: Any = importlib.import_module("moto.autoscaling.responses")
+
+    def rule_description(self: Any) -> str | None:
+        # moto keeps the description of a rule that names a source group on the group reference
+        description: str | None = self.ip_range.get("Description") or self.source_group.get("Description")
+        return description
+
+    security_groups.SecurityGroupRule.description = property(rule_description)
+
+    create_template = launch_templates.LaunchTemplateBackend.create_launch_template
+
+    def create_template_as_given(self: Any, name: str, description: str, data: dict[str, Any], tags: Any) -> Any:
+        # a template's own tags are not part of its launch data
+        specs = [spec for spec in data.get("TagSpecifications", []) if spec.get("ResourceType") != "launch-template"]
+        return create_template(self, name, description, {**data, "TagSpecifications": specs}, tags)
+
+    launch_templates.LaunchTemplateBackend.create_launch_template = create_template_as_given
+
+    init_instance = rds.DBInstance.__init__
+
+    def init_with_performance_insights(self: Any, *args: Any, **kwargs: Any) -> None:
+        init_instance(self, *args, **kwargs)
+        enabled = bool(kwargs.get("enable_performance_insights"))
+        self.performance_insights_enabled = enabled
+        self.performance_insights_kms_key_id = kwargs.get("performance_insights_kms_key_id") if enabled else None
+        self.performance_insights_retention_period = (
+            kwargs.get("performance_insights_retention_period") if enabled else None
+        )
+
+    rds.DBInstance.__init__ = init_with_performance_insights
+
+    put_policy = autoscaling.AutoScalingResponse.put_scaling_policy
+
+    def put_policy_as_given(self: Any) -> Any:
+        result = put_policy(self)
+        policy = self.autoscaling_backend.policies[self._get_param("PolicyName")]
+        policy.enabled = str(self._get_param("Enabled", True)).lower() != "false"
+        policy.predictive_scaling_configuration = policy.predictive_scaling_configuration or None
+        return result
+
+    autoscaling.AutoScalingResponse.put_scaling_policy = put_policy_as_given
+
+
 def serve(port: int) -> None:
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
@@ -322,6 +376,7 @@ def serve(port: int) -> None:
     _requests_count_as_tls()
     _properties_moto_drops()
     _previous_parameter_values()
+    _terraform_reads_back_what_it_wrote()
     server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
