@@ -78,7 +78,10 @@ def test_concurrent_applies_on_one_workspace_are_kept_apart_by_the_lock(
 ) -> None:
     """Two runners (two working directories) apply the same workspace: while
     the first holds the DynamoDB lock the second fails at once, naming the
-    lock; the first completes and the state is intact."""
+    lock; the first completes and the state is intact. The first replaces a
+    lifecycle configuration, whose create the provider waits on for about a
+    minute, so it holds the lock for certain while the second starts (an
+    apply with nothing to do would release it within a second or two)."""
     target = resolve_target(TargetKind.local, state_dir)
     dev = platform.environment("dev")
     deployed = DeploymentStore(state_dir, "local", "dev").directory("v0001")
@@ -95,7 +98,7 @@ def test_concurrent_applies_on_one_workspace_are_kept_apart_by_the_lock(
                 holding.set()
 
         try:
-            outcome["first"] = first.run(_apply(first), on_line).returncode
+            outcome["first"] = first.run([*_apply(first), f"-replace={HELD_BY_A_PROVIDER_WAIT}"], on_line).returncode
         except TerraformDeployError as exc:
             outcome["first"] = exc
         finally:
@@ -112,6 +115,9 @@ def test_concurrent_applies_on_one_workspace_are_kept_apart_by_the_lock(
     after = _state(first)
     assert after["lineage"] == before["lineage"]
     assert _addresses(after) == _addresses(before)
+
+
+HELD_BY_A_PROVIDER_WAIT = "aws_s3_bucket_lifecycle_configuration.storage_lifecycle_BADC016A"
 
 
 def _apply(workspace: Workspace) -> list[str]:
