@@ -8,9 +8,9 @@ import pytest
 
 from tests.infra.cdk.conftest import Assembly
 from tests.infra.tf.conftest import TfSynth
-from tradeinfra.cdk.assembly import read_assembly
 from tradeinfra.cdk.synth import synth_cdk
 from tradeinfra.config.loader import PlatformConfig
+from tradeinfra.synthesized.cloud_assembly import read_assembly
 from tradeinfra.tf.app import synth_tf
 
 

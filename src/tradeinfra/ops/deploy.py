@@ -122,7 +122,7 @@ def synthesize(
 
 
 def environment_stacks(assembly: Path, environment: str) -> list[str]:
-    from tradeinfra.cdk.assembly import read_assembly
+    from tradeinfra.synthesized.cloud_assembly import read_assembly
 
     return [stack.stack_name for stack in read_assembly(assembly).get(environment, {}).values()]
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.parity.explain import STACK_SETTINGS, Explainer
-from tradeinfra.parity.sources import EnvironmentSnapshot, TerraformSide
+from tradeinfra.parity.sources import EnvironmentSnapshot
+from tradeinfra.synthesized.terraform import TerraformSide
 
 MISSING = "<absent>"
 

@@ -9,7 +9,8 @@ from tradeinfra.parity.context import ParityContext
 from tradeinfra.parity.model import ParityReport
 from tradeinfra.parity.rules import RULES
 from tradeinfra.parity.rules.variation_value import explained
-from tradeinfra.parity.sources import load_cdk, load_terraform
+from tradeinfra.parity.sources import load_cdk
+from tradeinfra.synthesized.terraform import load_terraform
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 

@@ -1,23 +1,19 @@
-"""Read what was synthesized: the CDK cloud assembly (one nested assembly per
-environment, plus the cdk-nag report) and the Terraform side (stacks and
-tfvars), and put the CDK side into normalized form."""
+"""What the parity gate reads: the CDK cloud assembly (one nested assembly per
+environment, plus the cdk-nag report) in normalized form, and the Terraform
+side (stacks and tfvars) as `synthesized.terraform` reads it."""
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from tradeinfra.cdk.assembly import read_assembly
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.errors import TradeinfraError
 from tradeinfra.files import read_json_object
 from tradeinfra.parity.normalize import Identity, NormalizedStack, normalize_stack
+from tradeinfra.synthesized.cloud_assembly import read_assembly
 
 VALIDATION_REPORT = "validation-report.json"
-TFVARS_LINE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.+?)\s*$")
 
 
 class ParityInputError(TradeinfraError):
@@ -29,13 +25,6 @@ class EnvironmentSnapshot:
     name: str
     stacks: dict[str, NormalizedStack]
     acknowledgments: set[tuple[str, str]] = field(default_factory=set)  # (rule, normalized construct path)
-
-
-@dataclass
-class TerraformSide:
-    variables: dict[str, dict[str, Any]]  # declared in the web-tier stack
-    tfvars: dict[str, dict[str, Any]]  # environment -> variable -> value
-    tfvars_lines: dict[str, dict[str, int]]  # environment -> variable -> line
 
 
 def load_cdk(cdk_out: Path, platform: PlatformConfig) -> dict[str, EnvironmentSnapshot]:
@@ -79,36 +68,3 @@ def _read_acknowledgments(path: Path, snapshots: dict[str, EnvironmentSnapshot],
                             identity.scrub(rest, component),
                         )
                     )
-
-
-def load_terraform(cdktf_out: Path, tfvars_dir: Path, platform: PlatformConfig) -> TerraformSide:
-    stack_file = cdktf_out / "stacks" / "web-tier" / "cdk.tf.json"
-    document = read_json_object(stack_file, "Terraform JSON", "run 'tradeinfra synth'")
-    tfvars: dict[str, dict[str, Any]] = {}
-    lines: dict[str, dict[str, int]] = {}
-    for name in platform.names:
-        tfvars[name], lines[name] = _read_tfvars(tfvars_dir / f"{name}.tfvars")
-    return TerraformSide(document.get("variable", {}), tfvars, lines)
-
-
-def _read_tfvars(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ParityInputError(f"{path}: not found: run 'tradeinfra synth'") from None
-    values: dict[str, Any] = {}
-    lines: dict[str, int] = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.lstrip().startswith(("#", "//")):
-            continue
-        match = TFVARS_LINE.match(line)
-        if not match:
-            raise ParityInputError(f"{path}:{number}: expected 'name = value', got {line.strip()!r}")
-        try:
-            values[match[1]] = json.loads(match[2])
-        except json.JSONDecodeError:
-            raise ParityInputError(
-                f"{path}:{number}: {match[1]}: expected a JSON-style literal (string, number, bool, list)"
-            ) from None
-        lines[match[1]] = number
-    return values, lines

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tradeinfra.cdk.assembly import SynthesizedStack
+from tradeinfra.synthesized.cloud_assembly import SynthesizedStack
 
 Assembly = dict[str, dict[str, SynthesizedStack]]
 

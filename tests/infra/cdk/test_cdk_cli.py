@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import REPO_ROOT
 from tests.infra.cdk.conftest import Assembly
-from tradeinfra.cdk.assembly import read_assembly
+from tradeinfra.synthesized.cloud_assembly import read_assembly
 
 CDK_CLI = REPO_ROOT / "node_modules" / ".bin" / "cdk"
 

@@ -14,9 +14,9 @@ import pytest
 
 from tests.conftest import REPO_ROOT
 from tests.infra.cdk.conftest import Assembly
-from tradeinfra.cdk.assembly import SynthesizedStack, read_delivery_stacks
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.config.models import DeliveryConfig
+from tradeinfra.synthesized.cloud_assembly import SynthesizedStack, read_delivery_stacks
 
 PLATFORM_STAGES = ["Source", "Build", "UpdatePipeline", "Assets", "ConsistencyGate"]
 

@@ -19,7 +19,8 @@ from tradeinfra.parity.rules import (
     variation_value,
 )
 from tradeinfra.parity.rules import tfvars as tfvars_rule
-from tradeinfra.parity.sources import EnvironmentSnapshot, TerraformSide
+from tradeinfra.parity.sources import EnvironmentSnapshot
+from tradeinfra.synthesized.terraform import TerraformSide
 from tradeinfra.tf.variables import variable_specs
 
 ENVS = ("dev", "staging", "prod")
