@@ -289,6 +289,40 @@ def parity(
         raise typer.Exit(EXIT_FINDINGS)
 
 
+@app.command("access")
+def access(
+    env: Annotated[list[str] | None, typer.Option("--env", help="Only these environments (default: all).")] = None,
+    cdk_out: Annotated[Path, typer.Option("--cdk-out", help="Cloud assembly directory.")] = Path("cdk.out"),
+    cdktf_out: Annotated[Path, typer.Option("--cdktf-out", help="Terraform output directory.")] = Path("cdktf.out"),
+    tfvars_dir: Annotated[Path, typer.Option("--tfvars-dir", help="Directory of <env>.tfvars.")] = Path("terraform"),
+    config_dir: ConfigDir = Path("config"),
+    output_format: Annotated[ReportFormat, typer.Option("--format", help="Report format.")] = ReportFormat.text,
+    output: Annotated[Path | None, typer.Option("--output", help="Write the report to this file.")] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="Text: list the rules that hold too.")] = False,
+) -> None:
+    """Prove every workload can do its job and nothing more (config/access.yaml),
+    with an IAM simulator over the synthesized output. Exit 0 when every
+    contract holds, 2 on a broken one."""
+    from tradeinfra.access import formatters
+    from tradeinfra.access.gate import run_access
+
+    platform = _load(config_dir)
+    report = run_access(platform, config_dir, cdk_out, cdktf_out, tfvars_dir, env or None)
+    rendered = {
+        ReportFormat.text: lambda: formatters.render_text(report, show_all=show_all),
+        ReportFormat.json: lambda: formatters.render_json(report),
+        ReportFormat.markdown: lambda: formatters.render_markdown(report),
+        ReportFormat.html: lambda: formatters.render_html(report),
+    }[output_format]()
+    if output is None:
+        sys.stdout.write(rendered)
+    else:
+        _write_atomically(output, rendered)
+        out.print(f"wrote {output}")
+    if not report.ok:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
 emulator_app = typer.Typer(help="The embedded local AWS (moto server on 127.0.0.1).", no_args_is_help=True)
 app.add_typer(emulator_app, name="emulator")
 PortOption = Annotated[int, typer.Option("--port", min=1024, max=65535, help="Port on 127.0.0.1.")]

@@ -21,6 +21,7 @@ from tradeinfra.cdk.stacks.network import NetworkStack
 from tradeinfra.cdk.stacks.security import SecurityStack
 from tradeinfra.cdk.stacks.storage import StorageStack
 from tradeinfra.config.models import DeliveryConfig, EnvironmentConfig
+from tradeinfra.config.naming import validator_role_name
 
 
 class TradingEnvironment(cdk.Stage):
@@ -44,7 +45,13 @@ class TradingEnvironment(cdk.Stage):
             dead_letter_queue=messaging.dead_letter_queue,
             alarm_action=self.monitoring.alarm_action,
         )
-        self.api = ApiStack(self, environment=config, api=config.api, handler=self.compute.alias)
+        self.api = ApiStack(
+            self,
+            environment=config,
+            api=config.api,
+            handler=self.compute.alias,
+            validator_role_name=validator_role_name(config.name) if delivery is not None else None,
+        )
         self.security, self.network, self.data, self.messaging = security, network, data, messaging
 
         for stack in self.stacks:

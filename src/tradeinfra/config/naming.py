@@ -121,6 +121,17 @@ def validation_step_role_name(pipeline_name: str, environment: str) -> str:
     return check_name(f"{pipeline_name}-validate-{environment}", ResourceKind.IAM_ROLE)
 
 
+def state_access_role_name(environment: str) -> str:
+    """The tooling-account role through which `environment`'s Terraform
+    reaches its own state (and only its own) in the shared backend."""
+    return check_name(f"{PROJECT}-tfstate-{environment}", ResourceKind.IAM_ROLE)
+
+
+def state_key(workspace_key_prefix: str, environment: str, key: str) -> str:
+    """The object key of a workspace's state in the S3 backend."""
+    return f"{workspace_key_prefix}/{environment}/{key}"
+
+
 def stack_name(environment: str, component: str) -> str:
     """CloudFormation stack name: `<env>-trading-<component>`."""
     return check_name(f"{environment}-{PROJECT}-{component}", ResourceKind.CLOUDFORMATION_STACK)

@@ -63,13 +63,17 @@ class Target:
 
     def client(self, service: str, environment: EnvironmentConfig) -> Any:
         """A boto3 client for `service` in the environment's account and region."""
+        variables = self.process_environment(environment)
+        return self.session(environment, variables).client(service, endpoint_url=variables.get("AWS_ENDPOINT_URL"))
+
+    def session(self, environment: EnvironmentConfig, variables: dict[str, str] | None = None) -> Any:
+        """A boto3 session acting in the environment: as the role named by
+        TRADEINFRA_ASSUME_ROLE_ARN on AWS when set, never silently as the caller."""
         import boto3
 
-        variables = self.process_environment(environment)
-        return boto3.client(
-            service,
+        variables = variables if variables is not None else self.process_environment(environment)
+        return boto3.Session(
             region_name=environment.region,
-            endpoint_url=variables.get("AWS_ENDPOINT_URL"),
             aws_access_key_id=variables.get("AWS_ACCESS_KEY_ID"),
             aws_secret_access_key=variables.get("AWS_SECRET_ACCESS_KEY"),
             aws_session_token=variables.get("AWS_SESSION_TOKEN"),

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.config.models import EnvironmentConfig
+from tradeinfra.config.naming import state_access_role_name
 from tradeinfra.errors import TradeinfraError
 from tradeinfra.ops.targets import Target
 from tradeinfra.ops.tools import OnLine, ToolError, ToolRun, terraform
@@ -106,13 +107,13 @@ def open_workspace(
         tfvars=(version_dir / "terraform" / f"{env.name}.tfvars").resolve(),
         what=f"web tier ({env.name})",
     )
-    backend_config: list[str] = []
-    if target.is_local:
-        # The backend acts in the tooling account, the provider in the environment's.
-        settings = directory / "backend.local.hcl"
-        role = target.role_arn(tooling_account(platform, env))
-        settings.write_text(f'assume_role = {{\n  role_arn = "{role}"\n}}\n', encoding="utf-8")
-        backend_config = [f"-backend-config={settings.name}"]
+    # The backend acts in the tooling account as the environment's state
+    # access role (its own workspace only), the provider in the environment's
+    # account: on AWS and on the emulator alike.
+    settings = directory / "backend.hcl"
+    role = f"arn:aws:iam::{tooling_account(platform, env)}:role/{state_access_role_name(env.name)}"
+    settings.write_text(f'assume_role = {{\n  role_arn = "{role}"\n}}\n', encoding="utf-8")
+    backend_config = [f"-backend-config={settings.name}"]
     workspace.run(["init", "-input=false", "-reconfigure", "-no-color", *_offline(), *backend_config], on_line)
     workspace.run(["workspace", "select", "-or-create", "-no-color", env.name], on_line)
     return workspace

@@ -412,7 +412,6 @@ def _through_api(live: Live, method: str, path: str, body: dict[str, Any] | None
     import urllib.error
     import urllib.request
 
-    import botocore.session
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
 
@@ -420,7 +419,9 @@ def _through_api(live: Live, method: str, path: str, body: dict[str, Any] | None
     url = base.rstrip("/") + path
     data = json.dumps(body).encode() if body is not None else None
     request = AWSRequest(method=method, url=url, data=data, headers={"Content-Type": "application/json"})
-    credentials = botocore.session.Session().get_credentials()
+    # Signed as the role validation acts as (the validator role in the
+    # pipeline), whose grant names these routes: not the caller's own.
+    credentials = live.target.session(live.env).get_credentials()
     SigV4Auth(credentials, "execute-api", live.env.region).add_auth(request)
     prepared = urllib.request.Request(url, data=data, method=method, headers=dict(request.headers))
     try:

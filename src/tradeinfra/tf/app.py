@@ -41,7 +41,12 @@ def build_tf_app(platform: PlatformConfig, outdir: Path) -> cdktf.App:
     static_tags = {k: v for k, v in mandatory_tags(base, MANAGED_BY_TERRAFORM).items() if k != "Environment"}
     app = cdktf.App(outdir=str(outdir), skip_validation=False)
     WebTierStack(app, web=base.web_tier, state=base.terraform_state, static_tags=static_tags, variables=specs)
-    StateBackendStack(app, state=base.terraform_state, static_tags=static_tags)
+    StateBackendStack(
+        app,
+        state=base.terraform_state,
+        static_tags=static_tags,
+        environments={name: platform.environment(name).account for name in platform.names},
+    )
     return app
 
 

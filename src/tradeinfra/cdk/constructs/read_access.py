@@ -10,6 +10,9 @@ decryption).
 
 from __future__ import annotations
 
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+
 CONFIGURATION_READ_ACTIONS: list[str] = [
     "cloudformation:DescribeStacks",
     "cloudformation:DescribeStackResources",
@@ -91,6 +94,68 @@ CONFIGURATION_READ_ACTIONS: list[str] = [
     "elasticloadbalancing:DescribeListeners",
     "tag:GetResources",
 ]
+
+# Reads that reach data unless scoped: parameter values (SecureStrings),
+# function configuration (environment variables) and code, API keys. They
+# are granted on the environment's own resources only (`read_statements`).
+SCOPED_READ_ACTIONS = {
+    "ssm:GetParameter",
+    "ssm:GetParameters",
+    "ssm:GetParametersByPath",
+    "lambda:GetFunction",
+    "lambda:GetFunctionConfiguration",
+    "apigateway:GET",
+}
+
+
+def read_statements(stack: cdk.Stack, environment: str, *, read_function_code: bool) -> list[iam.PolicyStatement]:
+    """Configuration reads for a read-only role of `environment`: everything
+    in the list above on `*`, except the data-bearing reads, which name the
+    environment's parameters (`/trading/<env>/`), functions (`<env>-trading-*`)
+    and REST APIs (never API keys). `read_function_code`: CloudFormation's
+    drift detection reads AWS::Lambda::Function through lambda:GetFunction,
+    which also returns a link to the code; validation never needs it."""
+    parameters, functions, apis = _scoped_arns(stack, environment)
+    function_reads = ["lambda:GetFunctionConfiguration"] + (["lambda:GetFunction"] if read_function_code else [])
+    return [
+        iam.PolicyStatement(
+            sid="ReadResourceConfiguration",
+            actions=[a for a in CONFIGURATION_READ_ACTIONS if a not in SCOPED_READ_ACTIONS],
+            resources=["*"],
+        ),
+        iam.PolicyStatement(
+            sid="ReadThisEnvironmentsParameters",
+            actions=["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"],
+            resources=[parameters, f"{parameters}/*"],
+        ),
+        iam.PolicyStatement(
+            sid="ReadThisEnvironmentsFunctions", actions=function_reads, resources=[functions, f"{functions}:*"]
+        ),
+        iam.PolicyStatement(sid="ReadRestApiConfiguration", actions=["apigateway:GET"], resources=[apis, f"{apis}/*"]),
+    ]
+
+
+def read_acknowledgments(stack: cdk.Stack, environment: str) -> dict[str, str]:
+    """cdk-nag IAM5 acknowledgments for the scoped wildcards of `read_statements`."""
+    parameters, functions, apis = _scoped_arns(stack, environment)
+    return {
+        f"AwsSolutions::AwsSolutions-IAM5[Resource::{parameters}/*]": "Every parameter the environment publishes under its own prefix, and no other",
+        f"AwsSolutions::AwsSolutions-IAM5[Resource::{functions}]": "The environment's own functions",
+        f"AwsSolutions::AwsSolutions-IAM5[Resource::{functions}:*]": "Versions and aliases of the environment's own functions",
+        f"AwsSolutions::AwsSolutions-IAM5[Resource::{apis}/*]": "REST API configuration (not API keys or usage plans); the API id is created by a later stack",
+    }
+
+
+def _scoped_arns(stack: cdk.Stack, environment: str) -> tuple[str, str, str]:
+    parameters = stack.format_arn(service="ssm", resource="parameter", resource_name=f"trading/{environment}")
+    functions = stack.format_arn(
+        service="lambda",
+        resource="function",
+        resource_name=f"{environment}-trading-*",
+        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+    )
+    return parameters, functions, f"arn:{stack.partition}:apigateway:{stack.region}::/restapis"
+
 
 DRIFT_DETECTION_ACTIONS: list[str] = [
     "cloudformation:DetectStackDrift",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_wafv2 as wafv2
@@ -34,7 +35,13 @@ ORDER_SCHEMA = apigateway.JsonSchema(
 
 class ApiStack(TradingStack):
     def __init__(
-        self, scope: Construct, *, environment: EnvironmentConfig, api: ApiConfig, handler: lambda_.IFunction
+        self,
+        scope: Construct,
+        *,
+        environment: EnvironmentConfig,
+        api: ApiConfig,
+        handler: lambda_.IFunction,
+        validator_role_name: str | None = None,
     ) -> None:
         super().__init__(scope, "api", environment=environment, description="Orders REST API")
         env = environment.name
@@ -118,8 +125,40 @@ class ApiStack(TradingStack):
             },
         )
         self._web_acl(env, key, api.access_log_retention_days)
+        if validator_role_name is not None:
+            self._validator_smoke_test(validator_role_name)
         self.publish("api-url", self.rest_api.url, "Invoke URL of the orders API stage")
         self.publish("api-id", self.rest_api.rest_api_id, "ID of the orders API")
+
+    def _validator_smoke_test(self, role_name: str) -> None:
+        """The post-deployment validator sends its smoke-test order through
+        this API, signed as itself: exactly the two order routes of this
+        API's stage (the security stack, which owns the role, precedes the API)."""
+        stage = self.environment_name  # the stage is named after the environment
+        api_id = f"<{self.resolve(self.get_logical_id(self.rest_api.node.default_child))}>"  # type: ignore[arg-type]
+        policy = iam.Policy(
+            self,
+            "ValidatorSmokeTest",
+            roles=[iam.Role.from_role_name(self, "ValidatorRole", role_name)],
+            statements=[
+                iam.PolicyStatement(
+                    sid="SmokeTestOrderThroughTheApi",
+                    actions=["execute-api:Invoke"],
+                    resources=[
+                        self.rest_api.arn_for_execute_api("POST", "/orders", stage),
+                        self.rest_api.arn_for_execute_api("GET", "/orders/*", stage),
+                    ],
+                )
+            ],
+        )
+        acknowledge(
+            policy,
+            {
+                "NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy": "The validator's smoke-test grant names this API's two order routes only",
+                "PCI.DSS.321::PCI.DSS.321-IAMNoInlinePolicy": "The validator's smoke-test grant names this API's two order routes only",
+                f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:{self.partition}:execute-api:{self.region}:{self.account}:{api_id}/{stage}/GET/orders/*]": "Any order id on this API's stage: the smoke order's id is generated at run time",
+            },
+        )
 
     def _web_acl(self, env: str, key: kms.IKey, log_retention_days: int) -> None:
         """AWS managed protections plus a per-client rate limit in front of the stage."""

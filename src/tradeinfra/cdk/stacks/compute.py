@@ -95,6 +95,10 @@ class ComputeStack(TradingStack):
         )
         # Least privilege: exactly the calls the handler makes.
         table.grant(self.function, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem")
+        # DynamoDB checks the caller's own permission on a customer-managed
+        # table key: without these every read and write is AccessDenied.
+        if table.encryption_key is not None:
+            table.encryption_key.grant(self.function, "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
         queue.grant_send_messages(self.function)
         for parameter in limits:
             parameter.grant_read(self.function)

@@ -27,7 +27,7 @@ from tradeinfra.cdk.base import TradingStack
 from tradeinfra.cdk.compliance import acknowledge
 from tradeinfra.cdk.constructs.encryption import EncryptionKey
 from tradeinfra.cdk.constructs.operations_function import OperationsFunction
-from tradeinfra.cdk.constructs.read_access import CONFIGURATION_READ_ACTIONS, DRIFT_DETECTION_ACTIONS
+from tradeinfra.cdk.constructs.read_access import DRIFT_DETECTION_ACTIONS, read_acknowledgments, read_statements
 from tradeinfra.config.models import EnvironmentConfig, MonitoringConfig
 from tradeinfra.config.naming import ResourceKind, alarm_name, cdk_name
 
@@ -171,6 +171,7 @@ class MonitoringStack(TradingStack):
                 "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]": "ENI management for a function in the VPC; these EC2 actions cannot be scoped to resources",
                 "AwsSolutions::AwsSolutions-IAM5[Resource::*]": "Drift detection reads every resource of a stack with the caller's credentials; the actions are configuration reads only (read_access.py), and ListStacks, X-Ray and PutMetricData (namespace-conditioned) take no resource",
                 f"AwsSolutions::AwsSolutions-IAM5[Resource::{self._stack_arns()}]": "Every stack of this environment, and only those",
+                **read_acknowledgments(self, self.environment_name),
                 "AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]": "KMS data-key actions granted by CDK on the monitoring key only",
                 "AwsSolutions::AwsSolutions-IAM5[Action::kms:ReEncrypt*]": "KMS re-encrypt actions granted by CDK on the monitoring key only",
                 "NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy": "The detector's grants are a policy attached to its role only",
@@ -188,7 +189,7 @@ class MonitoringStack(TradingStack):
                 actions=DRIFT_DETECTION_ACTIONS,
                 resources=[self._stack_arns()],
             ),
-            iam.PolicyStatement(sid="ReadResourceConfiguration", actions=CONFIGURATION_READ_ACTIONS, resources=["*"]),
+            *read_statements(self, self.environment_name, read_function_code=True),
         ]
 
     def _stack_arns(self) -> str:
@@ -259,6 +260,7 @@ class MonitoringStack(TradingStack):
             {
                 "AwsSolutions::AwsSolutions-IAM5[Resource::*]": "Drift detection reads every resource of a stack with the caller's credentials; the actions are configuration reads only (read_access.py)",
                 f"AwsSolutions::AwsSolutions-IAM5[Resource::{self._stack_arns()}]": "Every stack of this environment, and only those",
+                **read_acknowledgments(self, self.environment_name),
                 "NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy": "The rule's grants are a policy attached to its role only",
                 "PCI.DSS.321::PCI.DSS.321-IAMNoInlinePolicy": "The rule's grants are a policy attached to its role only",
             },

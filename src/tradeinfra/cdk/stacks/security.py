@@ -8,7 +8,12 @@ from constructs import Construct
 
 from tradeinfra.cdk.base import TradingStack
 from tradeinfra.cdk.compliance import acknowledge
-from tradeinfra.cdk.constructs.read_access import CONFIGURATION_READ_ACTIONS, GLOBAL_READ_CEILING, READ_CEILING
+from tradeinfra.cdk.constructs.read_access import (
+    GLOBAL_READ_CEILING,
+    READ_CEILING,
+    read_acknowledgments,
+    read_statements,
+)
 from tradeinfra.config.models import DeliveryConfig, EnvironmentConfig, SecurityConfig
 from tradeinfra.config.naming import ResourceKind, cdk_name, validation_step_role_name, validator_role_name
 
@@ -124,9 +129,9 @@ class SecurityStack(TradingStack):
 
     def _validator_role(self, env: str, delivery: DeliveryConfig) -> None:
         """What the pipeline's post-deployment validation may do here: read
-        resource configuration (never data) and send the smoke-test order
-        through the API. Only the pipeline's validation role for this
-        environment may assume it."""
+        resource configuration (never data). The api stack grants it the
+        smoke-test order on its routes. Only the pipeline's validation role
+        for this environment may assume it."""
         step_role = f"arn:{self.partition}:iam::{delivery.account}:role/" + validation_step_role_name(
             delivery.pipeline_name, env
         )
@@ -140,28 +145,13 @@ class SecurityStack(TradingStack):
             ),
             max_session_duration=cdk.Duration.hours(1),
         )
-        role.add_to_policy(
-            iam.PolicyStatement(sid="ReadResourceConfiguration", actions=CONFIGURATION_READ_ACTIONS, resources=["*"])
-        )
-        api_routes = [
-            self.format_arn(service="execute-api", resource="*", resource_name=f"{env}/{route}")
-            for route in ("POST/orders", "GET/orders/*")
-        ]
-        role.add_to_policy(
-            iam.PolicyStatement(
-                sid="SmokeTestOrderThroughTheApi",
-                actions=["execute-api:Invoke"],
-                resources=api_routes,
-            )
-        )
+        for statement in read_statements(self, env, read_function_code=False):
+            role.add_to_policy(statement)
         acknowledge(
             role,
             {
                 "AwsSolutions::AwsSolutions-IAM5[Resource::*]": "Validation reads the configuration of every resource of the environment; the actions are configuration reads only (read_access.py)",
-                **{
-                    f"AwsSolutions::AwsSolutions-IAM5[Resource::{route}]": "The orders routes of this environment's API stage; the API's ID is created later, in the api stack"
-                    for route in api_routes
-                },
+                **read_acknowledgments(self, env),
                 "NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy": "The validator's grants are a policy attached to its role only",
                 "PCI.DSS.321::PCI.DSS.321-IAMNoInlinePolicy": "The validator's grants are a policy attached to its role only",
             },

@@ -21,6 +21,7 @@ from tradeinfra.tf.aws import (
     launch_template,
     lb_target_group,
 )
+from tradeinfra.tf.constructs.policy import policy_document
 from tradeinfra.tf.inputs import WebTierInputs
 
 AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
@@ -87,20 +88,30 @@ class WebCompute(Construct):
             "read_own_prefix",
             name="read-own-bucket-prefix",
             role=self.role.id,
-            policy=cdktf.Fn.jsonencode(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{bucket_arn}/app/*"},
-                        {
-                            "Effect": "Allow",
-                            "Action": "s3:ListBucket",
-                            "Resource": bucket_arn,
-                            "Condition": {"StringLike": {"s3:prefix": ["app/*"]}},
-                        },
-                        {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": bucket_key_arn},
-                    ],
-                }
+            policy=policy_document(
+                self,
+                "read_own_prefix_policy",
+                [
+                    {
+                        "Sid": "ReadAppObjects",
+                        "Effect": "Allow",
+                        "Action": "s3:GetObject",
+                        "Resource": f"{bucket_arn}/app/*",
+                    },
+                    {
+                        "Sid": "ListAppPrefix",
+                        "Effect": "Allow",
+                        "Action": "s3:ListBucket",
+                        "Resource": bucket_arn,
+                        "Condition": {"StringLike": {"s3:prefix": ["app/*"]}},
+                    },
+                    {
+                        "Sid": "DecryptAppObjects",
+                        "Effect": "Allow",
+                        "Action": "kms:Decrypt",
+                        "Resource": bucket_key_arn,
+                    },
+                ],
             ),
         )
         profile = iam_instance_profile.IamInstanceProfile(

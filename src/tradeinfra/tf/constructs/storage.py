@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import cdktf
 from constructs import Construct
 
 from tradeinfra.config.models import WebStorageConfig
@@ -18,6 +17,7 @@ from tradeinfra.tf.aws import (
     s3_bucket_server_side_encryption_configuration,
     s3_bucket_versioning,
 )
+from tradeinfra.tf.constructs.policy import policy_document
 from tradeinfra.tf.inputs import WebTierInputs
 
 lifecycle_rule = s3_bucket_lifecycle_configuration.S3BucketLifecycleConfigurationRule
@@ -43,19 +43,18 @@ def account_key(scope: Construct, construct_id: str, *, description: str, accoun
         description=description,
         enable_key_rotation=True,
         deletion_window_in_days=7,
-        policy=cdktf.Fn.jsonencode(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "AccountIamControlsUse",
-                        "Effect": "Allow",
-                        "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
-                        "Action": "kms:*",
-                        "Resource": "*",
-                    }
-                ],
-            }
+        policy=policy_document(
+            scope,
+            f"{construct_id}_policy",
+            [
+                {
+                    "Sid": "AccountIamControlsUse",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                }
+            ],
         ),
     )
 
@@ -149,5 +148,5 @@ class WebBucket(Construct):
             self,
             "policy",
             bucket=self.bucket.id,
-            policy=cdktf.Fn.jsonencode({"Version": "2012-10-17", "Statement": [tls_only_statement(self.bucket.arn)]}),
+            policy=policy_document(self, "policy_document", [tls_only_statement(self.bucket.arn)]),
         )

@@ -1,5 +1,7 @@
 """Bootstrap: the S3 bucket and DynamoDB table that hold the web tier's
-remote state. Applied once, with a local backend."""
+remote state, in the tooling account, and one role per environment through
+which that environment's Terraform reaches its own state and nothing else.
+Applied once, with a local backend."""
 
 from __future__ import annotations
 
@@ -7,21 +9,32 @@ import cdktf
 from constructs import Construct
 
 from tradeinfra.config.models import TerraformStateConfig
+from tradeinfra.config.naming import state_access_role_name, state_key
 from tradeinfra.tf.aws import (
     data_aws_caller_identity,
     dynamodb_table,
+    iam_role,
+    iam_role_policy,
     provider,
     s3_bucket,
     s3_bucket_lifecycle_configuration,
     s3_bucket_policy,
     s3_bucket_versioning,
 )
+from tradeinfra.tf.constructs.policy import policy_document
 from tradeinfra.tf.constructs.storage import account_key, block_public_access, encrypt_bucket, tls_only_statement
 from tradeinfra.tf.stacks.web_tier import AWS_PROVIDER_VERSION, TERRAFORM_VERSION
 
 
 class StateBackendStack(cdktf.TerraformStack):
-    def __init__(self, scope: Construct, *, state: TerraformStateConfig, static_tags: dict[str, str]) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        state: TerraformStateConfig,
+        static_tags: dict[str, str],
+        environments: dict[str, str],  # environment -> its account
+    ) -> None:
         super().__init__(scope, "state-backend")
         self.add_override("terraform.required_version", TERRAFORM_VERSION)
         provider.AwsProvider(
@@ -68,7 +81,7 @@ class StateBackendStack(cdktf.TerraformStack):
             self,
             "policy",
             bucket=bucket.id,
-            policy=cdktf.Fn.jsonencode({"Version": "2012-10-17", "Statement": [tls_only_statement(bucket.arn)]}),
+            policy=policy_document(self, "policy_document", [tls_only_statement(bucket.arn)]),
         )
         table = dynamodb_table.DynamodbTable(
             self,
@@ -80,5 +93,100 @@ class StateBackendStack(cdktf.TerraformStack):
             server_side_encryption=dynamodb_table.DynamodbTableServerSideEncryption(enabled=True, kms_key_arn=key.arn),
             point_in_time_recovery=dynamodb_table.DynamodbTablePointInTimeRecovery(enabled=True),
         )
+        for env, account in environments.items():
+            StateAccessRole(
+                self,
+                f"access_{env}",
+                environment=env,
+                account=account,
+                state=state,
+                bucket_arn=bucket.arn,
+                table_arn=table.arn,
+                key_arn=key.arn,
+            )
         cdktf.TerraformOutput(self, "state_bucket_name", value=bucket.bucket)
         cdktf.TerraformOutput(self, "lock_table_name", value=table.name)
+
+
+class StateAccessRole(Construct):
+    """The role `environment`'s deployer assumes for `terraform init/plan/
+    apply`: read and write that workspace's state object and lock file, take
+    its locks, use the state key. Other workspaces' state stays out of reach."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        environment: str,
+        account: str,
+        state: TerraformStateConfig,
+        bucket_arn: str,
+        table_arn: str,
+        key_arn: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        workspace = state_key(state.workspace_key_prefix, environment, "")
+        trust = policy_document(
+            self,
+            "trust",
+            [
+                {
+                    "Sid": "EnvironmentAccountDeploysItsWebTier",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        )
+        role = iam_role.IamRole(
+            self,
+            "role",
+            name=state_access_role_name(environment),
+            description=f"Terraform state of the {environment} web tier: its workspace only",
+            assume_role_policy=trust,
+            max_session_duration=3600,
+        )
+        iam_role_policy.IamRolePolicy(
+            self,
+            "policy",
+            name="own-workspace-state",
+            role=role.id,
+            policy=policy_document(
+                self,
+                "permissions",
+                [
+                    {
+                        "Sid": "ListWorkspaces",
+                        "Action": "s3:ListBucket",
+                        "Resource": bucket_arn,
+                        # The backend lists `<prefix>/` to find workspaces.
+                        "Condition": {"StringLike": {"s3:prefix": [f"{state.workspace_key_prefix}/", f"{workspace}*"]}},
+                    },
+                    {
+                        "Sid": "ReadWriteOwnState",
+                        "Action": ["s3:GetObject", "s3:PutObject"],
+                        "Resource": f"{bucket_arn}/{workspace}*",
+                    },
+                    {
+                        "Sid": "ReleaseOwnLockFile",
+                        "Action": "s3:DeleteObject",
+                        "Resource": f"{bucket_arn}/{workspace}{state.key}.tflock",
+                    },
+                    {
+                        "Sid": "LockOwnState",
+                        "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+                        "Resource": table_arn,
+                        # Lock IDs are `<bucket>/<state key>` and `<bucket>/<state key>-md5`.
+                        "Condition": {
+                            "ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"{state.bucket}/{workspace}*"]}
+                        },
+                    },
+                    {
+                        "Sid": "UseStateKey",
+                        "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+                        "Resource": key_arn,
+                    },
+                ],
+            ),
+        )
