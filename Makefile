@@ -35,9 +35,11 @@ install: $(STAMP) $(NODE_STAMP) ## The project venv and node_modules only (what 
 
 # The delivery pipeline runs this over the Synth step's cdk.out and cdktf.out
 # before anything is deployed (cdk-nag already ran inside `tradeinfra synth`).
-gate: $(STAMP) ## Consistency gate over synthesized output: unit tests, parity gate, cfn-lint
+# The access gate needs node_modules (the IAM simulator).
+gate: $(STAMP) $(NODE_STAMP) ## Consistency gate over synthesized output: unit tests, parity gate, access contracts, cfn-lint
 	$(BIN)/pytest -q tests/unit
 	$(BIN)/tradeinfra parity
+	$(BIN)/tradeinfra access
 	$(BIN)/cfn-lint --config-file .cfnlintrc.yaml -- cdk.out/*.template.json cdk.out/assembly-*/*.template.json
 
 $(CHECKOV_STAMP): requirements-checkov.lock

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from bench import cdk_synth, config_load, parity_gate, tf_synth
+from bench import access_gate, cdk_synth, config_load, parity_gate, tf_synth
 
 BENCHMARKS = {
     "config-load": config_load.run,
     "cdk-synth": cdk_synth.run,
     "tf-synth": tf_synth.run,
     "parity": parity_gate.run,
+    "access": access_gate.run,
 }
 
 

@@ -592,20 +592,22 @@ def report(
     config_dir: ConfigDir = Path("config"),
     state_dir: StateDir = Path(".tradeinfra"),
 ) -> None:
-    """One HTML page: the parity matrix, and per environment its deployments,
-    latest validation and latest drift check on the target."""
+    """One HTML page: the parity matrix, the access contracts, and per
+    environment its deployments, latest validation and latest drift check on the target."""
+    from tradeinfra.access.gate import run_access
     from tradeinfra.ops.report import render_report
     from tradeinfra.parity.formatters import html
     from tradeinfra.parity.runner import run_parity
 
     platform = _load(config_dir)
     output.parent.mkdir(parents=True, exist_ok=True)  # an output directory, like reports/
-    parity, parity_page = None, None
+    parity, parity_page, access = None, None, None
     if (cdk_out / "manifest.json").is_file() and cdktf_out.is_dir():
         parity = run_parity(platform, cdk_out, cdktf_out, tfvars_dir)
         parity_page = "parity.html"
         _write_atomically(output.parent / parity_page, html.render(parity, environment_matrix(platform)))
-    _write_atomically(output, render_report(platform, parity, state_dir, target.value, parity_page))
+        access = run_access(platform, config_dir, cdk_out, cdktf_out, tfvars_dir)
+    _write_atomically(output, render_report(platform, parity, state_dir, target.value, parity_page, access))
     out.print(f"wrote {output}" + (f" and {output.parent / parity_page}" if parity_page else ""))
 
 

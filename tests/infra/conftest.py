@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.infra.cdk.conftest import Assembly
+from tests.infra.synthesized_copy import Output, copy_output
 from tests.infra.tf.conftest import TfSynth
 from tradeinfra.cdk.synth import synth_cdk
 from tradeinfra.config.loader import PlatformConfig
@@ -31,3 +32,9 @@ def tf_synth(platform: PlatformConfig, tmp_path_factory: pytest.TempPathFactory)
     root = tmp_path_factory.mktemp("cdktf")
     result = synth_tf(platform, root / "cdktf.out", root / "terraform")
     return TfSynth(result.out_dir, root / "terraform")
+
+
+@pytest.fixture
+def output(cdk_out: Path, tf_synth: TfSynth, tmp_path: Path) -> Output:
+    """A writable copy of the synthesized output, for one mutation test."""
+    return copy_output(cdk_out, tf_synth, tmp_path)

@@ -72,6 +72,10 @@ class AccessContracts(BaseModel):
     everyone: WorkloadContract = Field(
         default_factory=WorkloadContract, description="Rules for every workload (never only), with exceptions."
     )
+    boundary: WorkloadContract = Field(
+        default_factory=WorkloadContract,
+        description="What the environment's permission boundary forbids to any role, whatever it is granted (never only).",
+    )
 
 
 class ContractError(TradeinfraError):
@@ -115,9 +119,10 @@ def _rules(contracts: AccessContracts) -> list[tuple[tuple[str, ...], Rule]]:
         for kind in ("must", "never"):
             for index, rule in enumerate(getattr(contract, kind)):
                 found.append((("workloads", name, kind, str(index)), rule))
-    for kind in ("must", "never"):
-        for index, rule in enumerate(getattr(contracts.everyone, kind)):
-            found.append((("everyone", kind, str(index)), rule))
+    for section in ("everyone", "boundary"):
+        for kind in ("must", "never"):
+            for index, rule in enumerate(getattr(getattr(contracts, section), kind)):
+                found.append(((section, kind, str(index)), rule))
     return found
 
 
@@ -130,7 +135,7 @@ def _name_issues(path: Path, provenance: Provenance, contracts: AccessContracts)
                 f"expected one of {', '.join(sorted(WORKLOADS))}"
             )
     missing = sorted(set(WORKLOADS) - set(contracts.workloads))
-    if missing:
+    if missing and not issues:  # a misspelt name is reported once, as unknown
         issues.append(
             f"{_locate(path, provenance, ('workloads',))}: workloads: no contract for {', '.join(missing)}: "
             "every workload the apps create needs one"

@@ -28,6 +28,13 @@ from tradeinfra.errors import TradeinfraError
 from tradeinfra.synthesized.cloud_assembly import read_assembly, read_delivery_stacks
 from tradeinfra.synthesized.terraform import STATE_BACKEND_STACK, WEB_TIER_STACK, read_stack, read_tfvars
 
+BOUNDARY_PATH = "security/PermissionsBoundaryPolicy/Resource"
+BOUNDARY_WORKLOAD = "(permission boundary)"
+# A role granted everything: what the boundary still forbids it is forbidden to every role.
+ANY_GRANT = NamedPolicy(
+    "(any grant: Allow * on *)",
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+)
 PLACEHOLDER = re.compile(r"\{(env|tooling):([^{}]*(?:\{[A-Za-z]+\}[^{}]*)*)\}")
 
 
@@ -99,6 +106,7 @@ def run_gate(
         for problem in scope.problems:
             planned.append((Row("(synthesized output)", env, "resolution", [], [problem], env, False, [problem]), []))
         planned.extend(_coverage_rows(env, scope, "env"))
+        planned.extend(_boundary_ceiling_rows(env, scope, contracts, inventory, platform))
         for name, workload in WORKLOADS.items():
             role_scope = scope if workload.scope == "env" else tooling
             role = _find_role(role_scope, workload, env)
@@ -210,6 +218,27 @@ def _coverage_rows(env: str, scope: Scope, kind: str) -> Iterable[tuple[Row, lis
                 f"role {path} has no access contract: add a workload for it to access/catalog.py and config/access.yaml"
             )
             yield Row("(uncovered role)", env, "coverage", [], [path], env, False, [detail]), []
+
+
+def _boundary_ceiling_rows(
+    env: str, scope: Scope, contracts: AccessContracts, inventory: Inventory, platform: PlatformConfig
+) -> Iterable[tuple[Row, list[tuple[str, Simulation]]]]:
+    """The boundary holds its `never` rules for a role granted everything, and
+    every role the CDK app creates in the environment carries it."""
+    boundary_arn = scope.arns.get(BOUNDARY_PATH)
+    boundary = scope.managed_policies.get(boundary_arn) if boundary_arn else None
+    if boundary is None or boundary_arn is None:
+        detail = f"no permission boundary at {BOUNDARY_PATH} in the synthesized output"
+        yield Row(BOUNDARY_WORKLOAD, env, "resolution", [], [BOUNDARY_PATH], env, False, [detail]), []
+        return
+    for path, role in scope.roles.items():
+        if not path.startswith("web-tier/") and role.boundary_arn != boundary_arn:
+            detail = f"role {path} does not carry the permission boundary {boundary_arn} (it has {role.boundary_arn})"
+            yield Row(BOUNDARY_WORKLOAD, env, "coverage", [], [path], env, False, [detail]), []
+    anyone = Role(BOUNDARY_PATH, f"arn:aws:iam::{scope.account}:role/{env}-trading-any-role", scope.account, None)
+    anyone.identity_policies, anyone.boundary, anyone.boundary_arn = [ANY_GRANT], boundary, boundary_arn
+    for rule in contracts.boundary.never:
+        yield from _rule_rows(BOUNDARY_WORKLOAD, env, "never", rule, anyone, inventory, platform)
 
 
 def _boundary_rows(name: str, env: str, role: Role) -> Iterable[tuple[Row, list[tuple[str, Simulation]]]]:

@@ -67,7 +67,10 @@ class TerraformResolver:
         whole = REFERENCE.fullmatch(value)
         if whole is not None:
             return self.expression(whole[1], where)
-        return REFERENCE.sub(lambda match: str(self.expression(match[1], where)), value)
+        resolved = REFERENCE.sub(lambda match: str(self.expression(match[1], where)), value)
+        if "${" in REFERENCE.sub("", value):  # an expression the pattern does not cover (nested braces)
+            raise UnresolvedReferenceError(where, value)
+        return resolved
 
     def expression(self, text: str, where: str) -> Any:
         if text.startswith("var.") and re.fullmatch(r"var\.[a-z0-9_]+", text):

@@ -2,8 +2,9 @@
 
 `config/schema.json` is referenced from every YAML file (yaml-language-server
 modeline) so editors complete and check keys. It accepts either document:
-`platform.yaml` (every setting required under `defaults`) or an environment
-file (`overrides` is a partial settings tree). The loader stays the authority;
+`platform.yaml` (every setting required under `defaults`), an environment
+file (`overrides` is a partial settings tree), or `access.yaml` (the access
+contracts, with workload and resource names from the access catalog). The loader stays the authority;
 the schema is for editors.
 """
 
@@ -13,6 +14,8 @@ import copy
 import json
 from typing import Any
 
+from tradeinfra.access.catalog import RESOURCES, WORKLOADS
+from tradeinfra.access.contracts import AccessContracts
 from tradeinfra.config.models import (
     ENVIRONMENT_NAME_PATTERN,
     DeliveryConfig,
@@ -36,6 +39,17 @@ def config_schema() -> dict[str, Any]:
     delivery = DeliveryConfig.model_json_schema(ref_template="#/$defs/{model}")
     defs.update(delivery.pop("$defs", {}))
     defs["DeliveryConfig"] = delivery
+    access = AccessContracts.model_json_schema(ref_template="#/$defs/{model}", by_alias=True)
+    defs.update(access.pop("$defs", {}))
+    access["title"] = "access.yaml"
+    access["properties"]["workloads"]["propertyNames"] = {"enum": sorted(WORKLOADS)}
+    defs["AccessFile"] = access
+    resource_name = {"enum": sorted(RESOURCES)}
+    on = defs["Rule"]["properties"]["on"]
+    defs["Rule"]["properties"]["on"] = {
+        "description": on["description"],
+        "anyOf": [resource_name, {"type": "array", "minItems": 1, "items": resource_name}],
+    }
     identity = EnvironmentConfig.model_json_schema()["properties"]
     defs["PlatformFile"] = {
         "title": "platform.yaml",
@@ -78,7 +92,11 @@ def config_schema() -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
         "title": "tradeinfra configuration file",
-        "anyOf": [{"$ref": "#/$defs/PlatformFile"}, {"$ref": "#/$defs/EnvironmentFile"}],
+        "anyOf": [
+            {"$ref": "#/$defs/PlatformFile"},
+            {"$ref": "#/$defs/EnvironmentFile"},
+            {"$ref": "#/$defs/AccessFile"},
+        ],
         "$defs": dict(sorted(defs.items())),
     }
 

@@ -93,7 +93,9 @@ def promote(
 
 def run_gates(platform: PlatformConfig, directory: Path, on_line: OnLine | None) -> None:
     """Synthesize every environment of both apps into `directory` (cdk-nag
-    fails the synth on an unacknowledged finding), then the parity gate."""
+    fails the synth on an unacknowledged finding), then the parity gate and
+    the access gate."""
+    from tradeinfra.access.gate import run_access
     from tradeinfra.parity.runner import run_parity
 
     if on_line:
@@ -108,6 +110,18 @@ def run_gates(platform: PlatformConfig, directory: Path, on_line: OnLine | None)
         raise CheckFailedError(
             f"parity gate: {len(report.findings)} finding(s), nothing deployed: {shown}{more}; "
             "details: tradeinfra synth && tradeinfra parity"
+        )
+    if on_line:
+        on_line("gates: access contracts")
+    access = run_access(
+        platform, platform.config_dir, directory / "cdk.out", directory / "cdktf.out", directory / "terraform"
+    )
+    if not access.ok:
+        shown = "; ".join(f"{row.environment} {row.workload} {row.rule}" for row in access.broken[:5])
+        more = f" (and {len(access.broken) - 5} more)" if len(access.broken) > 5 else ""
+        raise CheckFailedError(
+            f"access gate: {len(access.broken)} broken contract(s), nothing deployed: {shown}{more}; "
+            "details: tradeinfra synth && tradeinfra access"
         )
 
 

@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 
+from tradeinfra.access.formatters import render_html_section
+from tradeinfra.access.gate import AccessReport
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.config.views import MatrixRow, environment_matrix
 from tradeinfra.ops.results import load_result
@@ -30,7 +32,12 @@ EXTRA_STYLE = ".warn{background:#fff4d6;color:#8a5a00} td.ok,td.bad,td.warn{font
 
 
 def render_report(
-    platform: PlatformConfig, parity: ParityReport | None, state_dir: Path, target: str, parity_page: str | None
+    platform: PlatformConfig,
+    parity: ParityReport | None,
+    state_dir: Path,
+    target: str,
+    parity_page: str | None,
+    access: AccessReport | None = None,
 ) -> str:
     names = platform.names
     parts = [
@@ -40,6 +47,7 @@ def render_report(
         f"<h1>Trading platform environments on {escape(target)}</h1>",
         f"<p>Generated {datetime.now(UTC).strftime('%Y-%m-%d %H:%M:%SZ')} from <code>{escape(str(state_dir))}</code>.</p>",
         *_parity(parity, environment_matrix(platform), names, parity_page),
+        *_access(access),
     ]
     for name in names:
         parts += _environment(state_dir, target, name)
@@ -62,6 +70,14 @@ def _parity(
     yield "<p>Settings that differ between environments (each a declared variation):</p>"
     rows = [[row.path, *(display(row.values[n]) for n in names)] for row in matrix if row.varies]
     yield _table(["setting", *names], rows)
+
+
+def _access(access: AccessReport | None) -> Iterable[str]:
+    yield "<h2>Access contracts</h2>"
+    if access is None:
+        yield '<p><span class="status warn">not run</span> (no synthesized output: run tradeinfra synth)</p>'
+        return
+    yield render_html_section(access)
 
 
 def _environment(state_dir: Path, target: str, name: str) -> Iterable[str]:

@@ -176,16 +176,44 @@ def test_validator_role_trusts_only_that_step_and_reads_no_data(
         "ArnEquals": {"aws:PrincipalArn": f"arn:aws:iam::{delivery.account}:role/trading-pipeline-validate-{env}"}
     }
     assert delivery.account in json.dumps(trust["Principal"])
-    granted = {
-        action
+    statements = [
+        s
         for policy in security.resources("AWS::IAM::Policy").values()
         if {"Ref": role_id} in policy["Properties"]["Roles"]
         for s in policy["Properties"]["PolicyDocument"]["Statement"]
-        for action in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    ]
+    granted = {
+        action for s in statements for action in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
     }
-    assert "lambda:GetFunctionConfiguration" in granted and "execute-api:Invoke" in granted
+    assert "lambda:GetFunctionConfiguration" in granted
     assert not granted & {"s3:GetObject", "dynamodb:GetItem", "dynamodb:Scan", "sqs:ReceiveMessage", "ssm:PutParameter"}
+    assert not granted & {"lambda:GetFunction", "kms:Decrypt"}  # function code, encrypted environment variables
     assert not any(a.startswith(("iam:Create", "iam:Put", "iam:Attach", "sts:")) for a in granted)
+    unscoped = {
+        a
+        for s in statements
+        if s["Resource"] == "*"
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    }
+    assert not unscoped & {"ssm:GetParameter", "ssm:GetParameters", "lambda:GetFunctionConfiguration", "apigateway:GET"}
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_validator_may_invoke_only_the_order_routes_of_its_own_api(assembly: Assembly, env: str) -> None:
+    api = assembly[env]["api"]
+    (rest_api_id,) = api.resources("AWS::ApiGateway::RestApi")
+    (smoke,) = [
+        s
+        for policy in api.resources("AWS::IAM::Policy").values()
+        if policy["Properties"]["Roles"] == [f"{env}-trading-post-deploy-validator"]
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    assert smoke["Action"] == "execute-api:Invoke"
+    routes = [json.dumps(resource) for resource in smoke["Resource"]]
+    assert len(routes) == 2 and all(rest_api_id in route for route in routes)
+    assert any(f"/{env}/POST/orders" in route for route in routes) and any(
+        f"/{env}/GET/orders/*" in route for route in routes
+    )
 
 
 def test_compliance_packs_checked_the_pipeline(cdk_out: Path) -> None:

@@ -3,80 +3,19 @@ unintended change to one environment, and the gate must name it."""
 
 from __future__ import annotations
 
-import json
-import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.infra.tf.conftest import TfSynth
+from tests.infra.synthesized_copy import Output, Template, props, resource
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.parity.model import Finding
 from tradeinfra.parity.runner import run_parity
 
-Template = dict[str, Any]
-
-
-@dataclass
-class Output:
-    cdk: Path
-    cdktf: Path
-    tfvars: Path
-
-    def template_file(self, env: str, component: str) -> Path:
-        manifest = json.loads((self.cdk / f"assembly-{env}" / "manifest.json").read_text())
-        for artifact in manifest["artifacts"].values():
-            if artifact.get("displayName", "").split(" ")[0] == f"{env}/{component}":
-                return self.cdk / f"assembly-{env}" / artifact["properties"]["templateFile"]
-        raise KeyError(f"{env}/{component}")
-
-    def edit(self, env: str, component: str, change: Callable[[Template], None]) -> None:
-        path = self.template_file(env, component)
-        template = json.loads(path.read_text())
-        change(template)
-        path.write_text(json.dumps(template))
-
-    def edit_manifest(self, env: str, change: Callable[[dict[str, Any]], None]) -> None:
-        path = self.cdk / f"assembly-{env}" / "manifest.json"
-        manifest = json.loads(path.read_text())
-        change(manifest)
-        path.write_text(json.dumps(manifest))
-
-    def edit_report(self, change: Callable[[dict[str, Any]], None]) -> None:
-        path = self.cdk / "validation-report.json"
-        report = json.loads(path.read_text())
-        change(report)
-        path.write_text(json.dumps(report))
-
-    def edit_tfvars(self, env: str, change: Callable[[str], str]) -> None:
-        path = self.tfvars / f"{env}.tfvars"
-        path.write_text(change(path.read_text()))
-
-
-@pytest.fixture
-def output(cdk_out: Path, tf_synth: TfSynth, tmp_path: Path) -> Output:
-    copy = Output(tmp_path / "cdk.out", tmp_path / "cdktf.out", tmp_path / "terraform")
-    shutil.copytree(cdk_out, copy.cdk, ignore=shutil.ignore_patterns("asset.*"))
-    shutil.copytree(tf_synth.out, copy.cdktf)
-    shutil.copytree(tf_synth.tfvars, copy.tfvars)
-    return copy
-
 
 def findings(output: Output, platform: PlatformConfig) -> list[Finding]:
     return run_parity(platform, output.cdk, output.cdktf, output.tfvars).findings
-
-
-def resource(template: Template, resource_type: str, name_part: str = "") -> dict[str, Any]:
-    matches = [r for lid, r in template["Resources"].items() if r["Type"] == resource_type and name_part in lid]
-    assert len(matches) == 1, (resource_type, name_part, len(matches))
-    return matches[0]
-
-
-def props(template: Template, resource_type: str, name_part: str = "") -> dict[str, Any]:
-    return resource(template, resource_type, name_part)["Properties"]
 
 
 def test_untouched_output_is_consistent(output: Output, platform: PlatformConfig) -> None:

@@ -30,6 +30,16 @@ def only(web: dict[str, Any], resource_type: str) -> dict[str, Any]:
     return resources[0]
 
 
+def policy_text(web: dict[str, Any], value: str) -> str:
+    """A policy as JSON text: written inline, or the statements of the
+    aws_iam_policy_document it references."""
+    prefix = "${data.aws_iam_policy_document."
+    if value.startswith(prefix):
+        name = value.removeprefix(prefix).removesuffix(".json}")
+        return json.dumps(web["data"]["aws_iam_policy_document"][name]["statement"])
+    return value
+
+
 def has(web_json: str, resource_type: str, properties: dict[str, Any]) -> bool:
     return bool(CdktfTesting.to_have_resource_with_properties(web_json, resource_type, properties))
 
@@ -162,7 +172,7 @@ def test_web_bucket(web: dict[str, Any]) -> None:
     blocks = web["resource"]["aws_s3_bucket_public_access_block"].values()
     assert all(all(b[k] is True for k in ("block_public_acls", "block_public_policy", "ignore_public_acls",
                                           "restrict_public_buckets")) for b in blocks)  # fmt: skip
-    policies = [p["policy"] for p in web["resource"]["aws_s3_bucket_policy"].values()]
+    policies = [policy_text(web, p["policy"]) for p in web["resource"]["aws_s3_bucket_policy"].values()]
     assert all("aws:SecureTransport" in p for p in policies)
     rules = [
         rule
@@ -195,7 +205,7 @@ def test_instance_role_least_privilege(web: dict[str, Any]) -> None:
     assert attachments["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]["role"].startswith(
         "${aws_iam_role.compute_role"
     )
-    policy = only(web, "aws_iam_role_policy")["policy"]
+    policy = policy_text(web, only(web, "aws_iam_role_policy")["policy"])
     assert "/app/*" in policy and "s3:GetObject" in policy and '"s3:*"' not in policy
     assert only(web, "aws_iam_instance_profile")["role"].startswith("${aws_iam_role.")
 

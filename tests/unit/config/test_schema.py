@@ -12,7 +12,11 @@ from tradeinfra.config.yaml_source import read_yaml
 
 SCHEMA = json.loads((CONFIG_DIR / "schema.json").read_text())
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
-FILES = [CONFIG_DIR / "platform.yaml", *sorted((CONFIG_DIR / "environments").glob("*.yaml"))]
+FILES = [
+    CONFIG_DIR / "platform.yaml",
+    CONFIG_DIR / "access.yaml",
+    *sorted((CONFIG_DIR / "environments").glob("*.yaml")),
+]
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
@@ -44,3 +48,9 @@ def test_schema_requires_every_default() -> None:
     data, _ = read_yaml(CONFIG_DIR / "platform.yaml")
     del data["defaults"]["compute"]["tracing"]
     assert not VALIDATOR.is_valid(data)
+
+
+def test_schema_rejects_an_unknown_resource_in_a_contract() -> None:
+    data, _ = read_yaml(CONFIG_DIR / "access.yaml")
+    data["workloads"]["order-processor"]["must"][0]["on"] = ["order-table"]
+    assert list(VALIDATOR.iter_errors(data))

