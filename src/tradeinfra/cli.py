@@ -280,11 +280,7 @@ def parity(
             ReportFormat.html: lambda: html.render(report, matrix),
             ReportFormat.text: lambda: _plain(text.render(report, matrix)),
         }[output_format]()
-        if output is None:
-            sys.stdout.write(rendered)
-        else:
-            _write_atomically(output, rendered)
-            out.print(f"wrote {output}")
+        _emit(rendered, output)
     if not report.consistent:
         raise typer.Exit(EXIT_FINDINGS)
 
@@ -314,11 +310,7 @@ def access(
         ReportFormat.markdown: lambda: formatters.render_markdown(report),
         ReportFormat.html: lambda: formatters.render_html(report),
     }[output_format]()
-    if output is None:
-        sys.stdout.write(rendered)
-    else:
-        _write_atomically(output, rendered)
-        out.print(f"wrote {output}")
+    _emit(rendered, output)
     if not report.ok:
         raise typer.Exit(EXIT_FINDINGS)
 
@@ -645,6 +637,15 @@ def _plain(renderable: Any) -> str:
     console = Console(width=160, record=True, file=io.StringIO())
     console.print(renderable)
     return console.export_text()
+
+
+def _emit(rendered: str, output: Path | None) -> None:
+    """A rendered report: to standard output, or written whole to `output`."""
+    if output is None:
+        sys.stdout.write(rendered)
+    else:
+        _write_atomically(output, rendered)
+        out.print(f"wrote {output}")
 
 
 def _write_atomically(target: Path, content: str) -> None:

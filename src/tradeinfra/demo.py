@@ -40,11 +40,12 @@ def main() -> int:
     STATE_DIR.mkdir(parents=True)
     state = ["--state-dir", str(STATE_DIR)]
     try:
-        chapter("1. One source of truth: validate, synthesize (cdk-nag), parity gate")
+        chapter("1. One source of truth: validate, synthesize (cdk-nag), parity gate, access gate")
         tradeinfra("config", "validate")
         tradeinfra("config", "matrix", "--varying-only")
         tradeinfra("synth")
         tradeinfra("parity")
+        tradeinfra("access")  # permissions, proven offline: the emulator enforces no IAM
 
         chapter("2. An AWS of our own: the embedded emulator")
         tradeinfra("emulator", "start", "--port", str(_port()), *state)

@@ -3,7 +3,7 @@ tooling account: how a commit reaches production.
 
     Source (CodeConnections) -> Synth (`tradeinfra synth`: both apps, cdk-nag)
     -> UpdatePipeline (self-mutation) -> Assets
-    -> ConsistencyGate (unit tests, parity gate, cfn-lint)
+    -> ConsistencyGate (unit tests, parity gate, access gate, cfn-lint)
     -> dev -> validate dev -> staging -> validate staging
     -> approval -> prod -> validate prod
 

@@ -105,11 +105,11 @@ def run_gates(platform: PlatformConfig, directory: Path, on_line: OnLine | None)
         on_line("gates: parity")
     report = run_parity(platform, directory / "cdk.out", directory / "cdktf.out", directory / "terraform")
     if not report.consistent:
-        shown = "; ".join(f"{f.rule} {f.stack} {f.resource} {f.path}: {f.message}" for f in report.findings[:5])
-        more = f" (and {len(report.findings) - 5} more)" if len(report.findings) > 5 else ""
-        raise CheckFailedError(
-            f"parity gate: {len(report.findings)} finding(s), nothing deployed: {shown}{more}; "
-            "details: tradeinfra synth && tradeinfra parity"
+        raise _refusal(
+            "parity gate",
+            "finding(s)",
+            [f"{f.rule} {f.stack} {f.resource} {f.path}: {f.message}" for f in report.findings],
+            "tradeinfra parity",
         )
     if on_line:
         on_line("gates: access contracts")
@@ -117,12 +117,21 @@ def run_gates(platform: PlatformConfig, directory: Path, on_line: OnLine | None)
         platform, platform.config_dir, directory / "cdk.out", directory / "cdktf.out", directory / "terraform"
     )
     if not access.ok:
-        shown = "; ".join(f"{row.environment} {row.workload} {row.rule}" for row in access.broken[:5])
-        more = f" (and {len(access.broken) - 5} more)" if len(access.broken) > 5 else ""
-        raise CheckFailedError(
-            f"access gate: {len(access.broken)} broken contract(s), nothing deployed: {shown}{more}; "
-            "details: tradeinfra synth && tradeinfra access"
+        raise _refusal(
+            "access gate",
+            "broken contract(s)",
+            [f"{row.environment} {row.workload} {row.rule}" for row in access.broken],
+            "tradeinfra access",
         )
+
+
+def _refusal(gate: str, what: str, items: list[str], command: str) -> CheckFailedError:
+    """One message naming the first five findings of a gate that stopped a promotion."""
+    more = f" (and {len(items) - 5} more)" if len(items) > 5 else ""
+    return CheckFailedError(
+        f"{gate}: {len(items)} {what}, nothing deployed: {'; '.join(items[:5])}{more}; "
+        f"details: tradeinfra synth && {command}"
+    )
 
 
 def _roll_back(
