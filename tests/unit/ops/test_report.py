@@ -57,3 +57,20 @@ def test_cli_writes_the_page_into_a_new_directory(tmp_path: Path) -> None:
     )
     assert code == 0
     assert "<h2>prod</h2>" in output.read_text(encoding="utf-8")
+
+
+def test_the_access_section_names_broken_contracts(platform: PlatformConfig, tmp_path: Path) -> None:
+    from tradeinfra.access.gate import AccessReport, Row
+
+    broken = Row(
+        "order-processor", "prod", "must", ["kms:Decrypt"], ["orders-table-key"], "prod", False, ["<missing grant>"]
+    )
+    held = Row("validator", "prod", "never", ["lambda:GetFunction"], ["order-processor-function"], "prod", True)
+    page = render_report(platform, None, tmp_path, "local", None, AccessReport([held, broken], ["prod"], 2))
+    section = page[page.index("<h2>Access contracts</h2>") : page.index("<h2>dev</h2>")]
+    assert "1 broken: 1 of 2 rules hold" in section
+    assert section.index("order-processor") < section.index("validator")  # broken first
+    assert "&lt;missing grant&gt;" in section and "<b>broken</b>" in section
+    assert (
+        "not run" in render_report(platform, None, tmp_path, "local", None).split("<h2>Access contracts</h2>")[1][:200]
+    )
