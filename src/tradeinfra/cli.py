@@ -11,6 +11,7 @@ import io
 import json
 import sys
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -378,6 +379,15 @@ Target = Annotated[
 ]
 
 
+ForceUnlock = Annotated[
+    bool,
+    typer.Option(
+        "--force-unlock",
+        help="Take over the environment's lock when its holder's heartbeat stopped (a crashed run); recorded in the ledger.",
+    ),
+]
+
+
 @app.command("deploy")
 def deploy(
     env: Annotated[str, typer.Option("--env", help="Environment to deploy, e.g. dev.")],
@@ -385,15 +395,21 @@ def deploy(
     app_name: Annotated[AppOption, typer.Option("--app", help="Which app to deploy.")] = AppOption.all,
     config_dir: ConfigDir = Path("config"),
     state_dir: StateDir = Path(".tradeinfra"),
+    force_unlock: ForceUnlock = False,
 ) -> None:
     """Deploy one environment and record the deployment as a version."""
     from tradeinfra.ops.deploy import deploy as run_deploy
+    from tradeinfra.ops.history import hold
     from tradeinfra.ops.targets import TargetKind, resolve_target
 
     platform = _load(config_dir, env)
     resolved = resolve_target(TargetKind(target.value), state_dir)
     apps = ["cdk", "tf"] if app_name is AppOption.all else [app_name.value]
-    with err.status(f"deploying {env} to {target.value} ({', '.join(apps)})...") as status:
+    command = f"deploy --app {app_name.value}"
+    with (
+        err.status(f"deploying {env} to {target.value} ({', '.join(apps)})...") as status,
+        hold(platform, resolved, state_dir, env, command, force_unlock=force_unlock, on_line=_progress(status)),
+    ):
         version = run_deploy(platform, env, resolved, apps, state_dir, on_line=_progress(status))
     out.print(
         f"[green]✓[/] {env} deployed to {target.value}: version {version.version} "
@@ -413,11 +429,11 @@ def _apps(app_name: AppOption | None, default: list[str]) -> list[str]:
     return ["cdk", "tf"] if app_name is AppOption.all else [app_name.value]
 
 
-def _deployed_apps(state_dir: Path, target: TargetOption, env: str) -> list[str]:
-    """The apps recorded as deployed to `env` on `target`; both when none are recorded."""
-    from tradeinfra.ops.versions import DeploymentStore
+def _deployed_apps(platform: PlatformConfig, target: Any, state_dir: Path, env: str) -> list[str]:
+    """The apps the ledger records as deployed to `env` on `target`; both when none are recorded."""
+    from tradeinfra.ops.history import open_store
 
-    store = DeploymentStore(state_dir, target.value, env)
+    store = open_store(platform, target, state_dir, env)
     return [app for app in ("cdk", "tf") if store.last_succeeded(apps=[app])] or ["cdk", "tf"]
 
 
@@ -438,7 +454,7 @@ def validate(
 
     platform = _load(config_dir, env)
     resolved = resolve_target(TargetKind(target.value), state_dir)
-    apps = _apps(app_name, _deployed_apps(state_dir, target, env))
+    apps = _apps(app_name, _deployed_apps(platform, resolved, state_dir, env) if app_name is None else [])
     with err.status(f"validating {env} on {target.value} ({', '.join(apps)})..."):
         report = run_validate(platform.environment(env), resolved, apps)
     save_result(state_dir, target.value, env, "validation", report.to_json())
@@ -517,19 +533,56 @@ def rollback(
     target: Target = TargetOption.local,
     config_dir: ConfigDir = Path("config"),
     state_dir: StateDir = Path(".tradeinfra"),
+    force_unlock: ForceUnlock = False,
 ) -> None:
     """Redeploy exactly what an earlier successful version deployed."""
+    from tradeinfra.ops.history import hold
     from tradeinfra.ops.rollback import rollback as run_rollback
     from tradeinfra.ops.targets import TargetKind, resolve_target
 
     platform = _load(config_dir, env)
     resolved = resolve_target(TargetKind(target.value), state_dir)
-    with err.status(f"rolling {env} back on {target.value}...") as status:
+    command = f"rollback --to {to or 'previous'}"
+    with (
+        err.status(f"rolling {env} back on {target.value}...") as status,
+        hold(platform, resolved, state_dir, env, command, force_unlock=force_unlock, on_line=_progress(status)),
+    ):
         version = run_rollback(platform, env, resolved, state_dir, to, on_line=_progress(status))
     out.print(
         f"[green]✓[/] {env} rolled back on {target.value}: version {version.version} redeployed "
         f"{version.source_version} ({', '.join(version.apps)}; commit {version.git_commit[:12]})"
     )
+
+
+@app.command("history")
+def history(
+    env: Annotated[str, typer.Option("--env", help="Environment, e.g. prod.")],
+    target: Target = TargetOption.local,
+    config_dir: ConfigDir = Path("config"),
+    state_dir: StateDir = Path(".tradeinfra"),
+    output_format: FormatOption = TextOrJson.text,
+) -> None:
+    """The environment's versions, from the deployment ledger every machine
+    and the pipeline share: number, apps, commit, result, who, when."""
+    from tradeinfra.ops.history import history_rows, open_store
+    from tradeinfra.ops.targets import TargetKind, resolve_target
+
+    platform = _load(config_dir, env)
+    resolved = resolve_target(TargetKind(target.value), state_dir)
+    rows = history_rows(open_store(platform, resolved, state_dir, env).versions())
+    if output_format is TextOrJson.json:
+        _print_json({"environment": env, "target": target.value, "versions": rows})
+        return
+    if not rows:
+        out.print(f"{env} on {target.value}: no version recorded")
+        return
+    table = Table(title=f"{env} on {target.value}: deployment history", title_justify="left")
+    columns = ("version", "apps", "commit", "result", "who", "started", "finished", "source", "detail")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(Text(str(row[column])) for column in columns))
+    out.print(table)
 
 
 @app.command("promote")
@@ -540,9 +593,11 @@ def promote(
     app_name: Annotated[AppOption, typer.Option("--app", help="Which app to promote.")] = AppOption.all,
     config_dir: ConfigDir = Path("config"),
     state_dir: StateDir = Path(".tradeinfra"),
+    force_unlock: ForceUnlock = False,
 ) -> None:
-    """Gates (config, compliance, parity), deploy, validate; on failure roll
-    the destination back automatically and exit 3."""
+    """Gates (config, compliance, parity, access), deploy, validate; on failure
+    roll the destination back automatically and exit 3."""
+    from tradeinfra.ops.history import hold
     from tradeinfra.ops.promote import promote as run_promote
     from tradeinfra.ops.results import save_result
     from tradeinfra.ops.targets import TargetKind, resolve_target
@@ -550,7 +605,11 @@ def promote(
     platform = _load(config_dir)
     resolved = resolve_target(TargetKind(target.value), state_dir)
     apps = _apps(app_name, ["cdk", "tf"])
-    with err.status(f"promoting {source} to {destination} on {target.value}...") as status:
+    command = f"promote --from {source} --app {app_name.value}"
+    with (
+        err.status(f"promoting {source} to {destination} on {target.value}...") as status,
+        hold(platform, resolved, state_dir, destination, command, force_unlock=force_unlock, on_line=_progress(status)),
+    ):
         result = run_promote(platform, source, destination, resolved, state_dir, apps, on_line=_progress(status))
     if result.validation is not None:
         _print_validation(result.validation, f"{destination} on {target.value}: validation after deployment")
@@ -599,7 +658,17 @@ def report(
         parity_page = "parity.html"
         _write_atomically(output.parent / parity_page, html.render(parity, environment_matrix(platform)))
         access = run_access(platform, config_dir, cdk_out, cdktf_out, tfvars_dir)
-    _write_atomically(output, render_report(platform, parity, state_dir, target.value, parity_page, access))
+    stores = None
+    try:
+        from tradeinfra.ops.history import open_store
+        from tradeinfra.ops.targets import TargetKind, resolve_target
+
+        resolved = resolve_target(TargetKind(target.value), state_dir)
+        stores = partial(open_store, platform, resolved, state_dir)
+    except TradeinfraError as exc:
+        err.print(f"[yellow]![/] deployments from the local cache only: {exc}")
+    page = render_report(platform, parity, state_dir, target.value, parity_page, access, stores)
+    _write_atomically(output, page)
     out.print(f"wrote {output}" + (f" and {output.parent / parity_page}" if parity_page else ""))
 
 

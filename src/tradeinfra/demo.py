@@ -67,6 +67,7 @@ def main() -> int:
         tradeinfra("deploy", "--env", "dev", *release, *state)
         tradeinfra("promote", "--from", "dev", "--to", "staging", *release, *state, expect=3)
         tradeinfra("validate", "--env", "staging", "--app", "cdk", *state)
+        tradeinfra("history", "--env", "staging", *state)  # from the ledger every machine shares
 
         chapter("7. The report")
         tradeinfra("drift", "--env", "staging", *state)

@@ -6,18 +6,27 @@ one recovers. The tests build on each other, in order."""
 
 from __future__ import annotations
 
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import CONFIG_DIR
+from tradeinfra.cli import main
 from tradeinfra.config.loader import PlatformConfig, load_platform
 from tradeinfra.demo import release_that_halts_trading
 from tradeinfra.errors import TradeinfraError
 from tradeinfra.ops.deploy import DeployError, deploy
 from tradeinfra.ops.drift import detect_drift
 from tradeinfra.ops.emulator import Emulator
+from tradeinfra.ops.history import hold, open_store
 from tradeinfra.ops.promote import promote
+from tradeinfra.ops.rollback import rollback
 from tradeinfra.ops.targets import TargetKind, resolve_target
 from tradeinfra.ops.validate import Live, Outcome, call_in_process, validate
 from tradeinfra.ops.versions import DeploymentStore
@@ -117,7 +126,7 @@ def test_orders_survive_a_failed_promotion_and_its_automatic_rollback(
     assert result.rolled_back and result.failure is not None
     assert "smoke order POST /orders: expected 201, got 503" in result.failure
     assert result.rollback_validation is not None and result.rollback_validation.ok  # orders are accepted again
-    history = DeploymentStore(state_dir, "local", "staging").versions()
+    history = open_store(platform, target, state_dir, "staging").versions()  # from the ledger
     assert [(v.version, v.result, v.source_version) for v in history] == [
         ("v0001", "succeeded", None),
         ("v0002", "rolled-back", None),
@@ -130,6 +139,99 @@ def test_orders_survive_a_failed_promotion_and_its_automatic_rollback(
         for item in page["Items"]
     }
     assert set(placed) <= stored
+
+
+def another_machine(state_dir: Path, tmp_path: Path) -> Path:
+    """A second state directory that knows only where the emulator listens:
+    another engineer's laptop, or the pipeline's fresh CodeBuild checkout."""
+    other = tmp_path / "other-machine"
+    shutil.copytree(state_dir / "emulator", other / "emulator", ignore=shutil.ignore_patterns("*.log"))
+    return other
+
+
+def test_another_machine_sees_the_same_history_and_can_roll_back(
+    platform: PlatformConfig, state_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = another_machine(state_dir, tmp_path)
+    target = resolve_target(TargetKind.local, other)
+    here = [(v.version, v.result, v.git_commit) for v in open_store(platform, target, state_dir, "dev").versions()]
+
+    assert main(["history", "--env", "dev", "--state-dir", str(other), "--format", "json"]) == 0
+    there = json.loads(capsys.readouterr().out)["versions"]
+    assert [(v["version"], v["result"]) for v in there] == [(version, result) for version, result, _ in here]
+    assert all(v["who"] for v in there)
+
+    restored = rollback(platform, "dev", target, other, to="v0001")  # its artifacts come from the ledger
+    assert restored.source_version == "v0001" and restored.result == "succeeded"
+    assert restored.version == f"v{len(here) + 1:04d}"  # numbered after the first machine's versions
+    # What dev runs is known from the ledger: the CDK app only, so no web-tier check. The memory
+    # changed by hand earlier survives: CloudFormation redeploys an unchanged template as a no-op.
+    assert main(["validate", "--env", "dev", "--state-dir", str(other), "--format", "json"]) == 2
+    checks = json.loads(capsys.readouterr().out)["checks"]
+    assert not any(c["resource"].startswith(("rds-", "asg-", "alb-")) for c in checks)
+    assert [(c["setting"], c["actual"]) for c in checks if c["outcome"] == "failed"] == [("memory (MB)", "1024")]
+    seen_here = [v.version for v in open_store(platform, target, state_dir, "dev").versions()]
+    assert seen_here[-1] == restored.version
+
+
+def test_a_second_deploy_of_a_held_environment_is_refused_at_once(
+    platform: PlatformConfig, state_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = another_machine(state_dir, tmp_path)
+    target = resolve_target(TargetKind.local, state_dir)
+    before = [v.version for v in open_store(platform, target, state_dir, "dev").versions()]
+    with hold(platform, target, state_dir, "dev", "deploy --app all"):
+        started = time.monotonic()
+        code = main(["deploy", "--env", "dev", "--app", "cdk", "--state-dir", str(other)])
+        elapsed = time.monotonic() - started
+    assert code == 1 and elapsed < 5
+    message = capsys.readouterr().err
+    assert "dev is locked by" in message and "(deploy --app all, since" in message
+    assert [v.version for v in open_store(platform, target, state_dir, "dev").versions()] == before  # nothing taken
+
+
+def test_a_killed_holder_is_recorded_failed_after_force_unlock(
+    platform: PlatformConfig, state_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = resolve_target(TargetKind.local, state_dir)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", KILLED_HOLDER, str(CONFIG_DIR), str(state_dir)], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None
+    begun = holder.stdout.readline().strip()  # the version it began, lock held
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    store = open_store(platform, target, state_dir, "dev")
+    assert store.get(begun).result == "in-progress"
+
+    assert main(["rollback", "--env", "dev", "--to", "v0001", "--state-dir", str(state_dir)]) == 1
+    assert "its heartbeat stopped" not in capsys.readouterr().err  # fresh: the holder looks alive
+    ledger = store.ledger
+    assert ledger is not None
+    ledger.dynamodb.update_item(  # ten minutes pass without a heartbeat
+        TableName=ledger.location.table,
+        Key={"environment": {"S": "dev"}, "entry": {"S": "lock"}},
+        UpdateExpression="SET heartbeat_at = :then",
+        ExpressionAttributeValues={":then": {"N": str(time.time() - 600)}},
+    )
+    assert main(["rollback", "--env", "dev", "--to", "v0001", "--state-dir", str(state_dir), "--force-unlock"]) == 0
+    assert store.get(begun).result == "failed" and "interrupted" in store.get(begun).detail
+    assert ledger.events()[-1]["kind"] == "force-unlock" and ledger.holder() is None
+
+
+# Takes dev's lock and begins a version, prints its number, then waits to be killed.
+KILLED_HOLDER = """
+import sys, time
+from pathlib import Path
+from tradeinfra.config.loader import load_platform
+from tradeinfra.ops.history import hold, open_store
+from tradeinfra.ops.targets import TargetKind, resolve_target
+platform = load_platform(Path(sys.argv[1]))
+target = resolve_target(TargetKind.local, Path(sys.argv[2]))
+hold(platform, target, Path(sys.argv[2]), "dev", "deploy --app all").__enter__()
+print(open_store(platform, target, Path(sys.argv[2]), "dev").begin(["cdk"], "killed0").version, flush=True)
+time.sleep(600)
+"""
 
 
 def test_interrupted_deployment_is_recorded_and_the_next_one_recovers(
@@ -146,11 +248,11 @@ def test_interrupted_deployment_is_recorded_and_the_next_one_recovers(
     with pytest.raises(DeployError) as failure:
         deploy(platform, "prod", target, ["cdk"], state_dir, on_line=stop_midway)
     assert "deployment v0001 of prod to local failed" in str(failure.value)
-    store = DeploymentStore(state_dir, "local", "prod")
-    (failed,) = store.versions()
-    assert failed.result == "failed" and failed.detail
+    (failed,) = DeploymentStore(state_dir, "local", "prod").versions()  # the local cache: the ledger went down too
+    assert failed.result == "failed" and "not recorded in the ledger" in failed.detail
 
-    running_emulator.start(port)  # a fresh emulator: nothing survived
-    recovered = deploy(platform, "prod", resolve_target(TargetKind.local, state_dir), ["cdk"], state_dir)
-    assert recovered.version == "v0002" and recovered.result == "succeeded"
-    assert [v.result for v in store.versions()] == ["failed", "succeeded"]
+    running_emulator.start(port)  # a fresh emulator: nothing survived, the ledger included
+    target = resolve_target(TargetKind.local, state_dir)
+    recovered = deploy(platform, "prod", target, ["cdk"], state_dir)
+    assert recovered.version == "v0001" and recovered.result == "succeeded"
+    assert open_store(platform, target, state_dir, "prod").versions() == [recovered]

@@ -230,6 +230,11 @@ RESOURCES: dict[str, Resource] = {
     ),
     "state-lock-table": Resource("The Terraform lock table", "{tooling:state-backend/lock_table}"),
     "state-key": Resource("The Terraform state's KMS key", "{tooling:state-backend/key}"),
+    "ledger-table": Resource("The deployment ledger's table", "{tooling:ledger/table}"),
+    "ledger-artifacts-object": Resource(
+        "What a version of the environment deployed", "{tooling:ledger/bucket}/deployments/{env}/v0001/artifacts.tar.gz"
+    ),
+    "ledger-key": Resource("The deployment ledger's KMS key", "{tooling:ledger/key}"),
     "web-tier-state-role": Resource("The environment's state access role", "{tooling:state-backend/access_{env}/role}"),
     "pipeline-artifacts": Resource(
         "An object in the pipeline's artifact bucket",

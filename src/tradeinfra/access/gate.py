@@ -26,7 +26,13 @@ from tradeinfra.access.terraform import scope_from_terraform
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.errors import TradeinfraError
 from tradeinfra.synthesized.cloud_assembly import read_assembly, read_delivery_stacks
-from tradeinfra.synthesized.terraform import STATE_BACKEND_STACK, WEB_TIER_STACK, read_stack, read_tfvars
+from tradeinfra.synthesized.terraform import (
+    LEDGER_STACK,
+    STATE_BACKEND_STACK,
+    WEB_TIER_STACK,
+    read_stack,
+    read_tfvars,
+)
 
 BOUNDARY_PATH = "security/PermissionsBoundaryPolicy/Resource"
 BOUNDARY_WORKLOAD = "(permission boundary)"
@@ -90,9 +96,8 @@ def build_inventory(platform: PlatformConfig, cdk_out: Path, cdktf_out: Path, tf
     delivery = read_delivery_stacks(cdk_out)
     inventory.add(scope_from_stacks(TOOLING, tooling_account, tooling_region, delivery.values()))
     state = platform.environment(platform.names[0]).terraform_state
-    inventory.add(
-        scope_from_terraform(TOOLING, tooling_account, state.region, read_stack(cdktf_out, STATE_BACKEND_STACK), {})
-    )
+    for stack in (STATE_BACKEND_STACK, LEDGER_STACK):
+        inventory.add(scope_from_terraform(TOOLING, tooling_account, state.region, read_stack(cdktf_out, stack), {}))
     return inventory
 
 

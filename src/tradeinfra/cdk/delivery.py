@@ -156,7 +156,7 @@ class DeliveryPipelineStack(cdk.Stack):
             f"Validate-{env.name}",
             input=source,
             install_commands=INSTALL,
-            commands=[f".venv/bin/tradeinfra validate --env {env.name} --target aws"],
+            commands=[f".venv/bin/tradeinfra validate --env {env.name} --target aws --app all"],
             env={"TRADEINFRA_ASSUME_ROLE_ARN": validator},
             role=iam.Role(
                 self,

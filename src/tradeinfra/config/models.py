@@ -425,6 +425,19 @@ class TerraformStateConfig(Section):
     region: Region = Field(description="Region of the state bucket and lock table.")
 
 
+class LedgerConfig(Section):
+    """The deployment ledger in the tooling account (beside the Terraform
+    state): version records and locks in a table, artifacts in a bucket."""
+
+    table: str = Field(pattern=r"^[A-Za-z0-9_.-]{3,255}$", description="DynamoDB table of versions, locks and events.")
+    bucket: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", description="S3 bucket of what each version deployed."
+    )
+    lock_stale_after_seconds: int = Field(
+        ge=30, le=3600, description="A lock whose heartbeat is older than this may be taken over with --force-unlock."
+    )
+
+
 class Settings(Section):
     """Every setting of an environment. `platform.yaml` gives a base value for each."""
 
@@ -441,6 +454,7 @@ class Settings(Section):
     deployment: DeploymentConfig
     web_tier: WebTierConfig
     terraform_state: TerraformStateConfig
+    ledger: LedgerConfig
 
 
 class EnvironmentConfig(Settings):

@@ -127,6 +127,12 @@ def state_access_role_name(environment: str) -> str:
     return check_name(f"{PROJECT}-tfstate-{environment}", ResourceKind.IAM_ROLE)
 
 
+def ledger_key_alias(ledger_table: str) -> str:
+    """The alias of the deployment ledger's KMS key: how the state roles'
+    grants name a key created by another stack."""
+    return f"alias/{ledger_table}"
+
+
 def state_key(workspace_key_prefix: str, environment: str, key: str) -> str:
     """The object key of a workspace's state in the S3 backend."""
     return f"{workspace_key_prefix}/{environment}/{key}"

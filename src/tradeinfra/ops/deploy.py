@@ -19,11 +19,12 @@ from pathlib import Path
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.config.models import EnvironmentConfig
 from tradeinfra.errors import TradeinfraError
+from tradeinfra.ops.history import open_store
 from tradeinfra.ops.rollback_triggers import cloudwatch_alarm_lookup, rollback_configuration
 from tradeinfra.ops.targets import Target
 from tradeinfra.ops.terraform_deploy import apply_web_tier, ensure_state_backend
 from tradeinfra.ops.tools import OnLine, ToolError, cdk, git_commit
-from tradeinfra.ops.versions import DeploymentStore, DeploymentVersion, write_environment
+from tradeinfra.ops.versions import DeploymentVersion, write_environment
 
 APPS = ("cdk", "tf")
 BOOTSTRAP_STACK = "CDKToolkit"
@@ -67,7 +68,7 @@ def deploy_version(
     """Record a new version, let `build` fill its directory, deploy it; the
     record says how it ended, also when interrupted. A rollback names the
     version it redeploys (`source`), whose commit it deploys."""
-    store = DeploymentStore(state_dir, target.kind.value, env.name)
+    store = open_store(platform, target, state_dir, env.name, on_line)
     commit = source.git_commit if source else git_commit()
     version = store.begin(list(apps), commit, source.version if source else None)
     directory = store.directory(version.version)

@@ -21,11 +21,12 @@ from typing import Any
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.errors import TradeinfraError
 from tradeinfra.ops.deploy import APPS, synthesize
+from tradeinfra.ops.history import open_store
 from tradeinfra.ops.targets import Target
 from tradeinfra.ops.terraform_deploy import open_workspace
 from tradeinfra.ops.tools import OnLine
 from tradeinfra.ops.validate import Outcome, conformance
-from tradeinfra.ops.versions import DeploymentStore, read_environment
+from tradeinfra.ops.versions import read_environment
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def detect_drift(
     sleep: Callable[[float], None] = time.sleep,
 ) -> DriftReport:
     env = platform.environment(environment)
-    store = DeploymentStore(state_dir, target.kind.value, environment)
+    store = open_store(platform, target, state_dir, environment)
     # per app, the last version that deployed it
     deployed = {app: version for app in APPS if (version := store.last_succeeded(apps=[app])) is not None}
     drifts: list[Drift] = []

@@ -26,6 +26,7 @@ from tradeinfra.config.models import EnvironmentConfig
 from tradeinfra.config.settings_tree import flatten
 from tradeinfra.errors import CheckFailedError, TradeinfraError
 from tradeinfra.ops.deploy import APPS, DeployError, deploy_version, synthesize
+from tradeinfra.ops.history import open_store
 from tradeinfra.ops.rollback import NothingToRollBackError, rollback
 from tradeinfra.ops.targets import Target
 from tradeinfra.ops.tools import OnLine, git_commit
@@ -62,7 +63,7 @@ def promote(
     on_line: OnLine | None = None,
 ) -> Promotion:
     _check_order(platform, source, destination)
-    _check_source_runs_this_checkout(platform, DeploymentStore(state_dir, target.kind.value, source), apps)
+    _check_source_runs_this_checkout(platform, open_store(platform, target, state_dir, source), apps)
     env = platform.environment(destination)
     scratch = state_dir / "promotions" / f"{destination}-{os.getpid()}"
     shutil.rmtree(scratch, ignore_errors=True)
@@ -145,7 +146,7 @@ def _roll_back(
     failure: str,
     on_line: OnLine | None,
 ) -> Promotion:
-    store = DeploymentStore(state_dir, target.kind.value, destination)
+    store = open_store(platform, target, state_dir, destination, on_line)
     failed = version or store.latest()
     if on_line:
         on_line(f"promotion failed ({failure}); rolling {destination} back")

@@ -5,7 +5,7 @@ drift check."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
@@ -38,7 +38,10 @@ def render_report(
     target: str,
     parity_page: str | None,
     access: AccessReport | None = None,
+    stores: Callable[[str], DeploymentStore] | None = None,
 ) -> str:
+    """`stores`: each environment's versions (the ledger); None reads the
+    state directory's cache alone."""
     names = platform.names
     parts = [
         "<!doctype html><html lang=en><head><meta charset=utf-8>",
@@ -50,7 +53,8 @@ def render_report(
         *_access(access),
     ]
     for name in names:
-        parts += _environment(state_dir, target, name)
+        store = stores(name) if stores is not None else DeploymentStore(state_dir, target, name)
+        parts += _environment(state_dir, target, name, store)
     parts.append("</body></html>\n")
     return "\n".join(parts)
 
@@ -80,9 +84,9 @@ def _access(access: AccessReport | None) -> Iterable[str]:
     yield render_html_section(access)
 
 
-def _environment(state_dir: Path, target: str, name: str) -> Iterable[str]:
+def _environment(state_dir: Path, target: str, name: str, store: DeploymentStore) -> Iterable[str]:
     yield f"<h2>{escape(name)}</h2>"
-    versions = DeploymentStore(state_dir, target, name).versions()
+    versions = store.versions()
     if not versions:
         yield "<p>Never deployed on this target.</p>"
         return

@@ -11,6 +11,7 @@ from pathlib import Path
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.errors import TradeinfraError
 from tradeinfra.ops.deploy import deploy_version
+from tradeinfra.ops.history import open_store
 from tradeinfra.ops.targets import Target
 from tradeinfra.ops.tools import OnLine
 from tradeinfra.ops.versions import ARTIFACTS, DeploymentStore, DeploymentVersion
@@ -61,7 +62,7 @@ def rollback(
 ) -> DeploymentVersion:
     """Redeploy the previous (or the named) successful version as a new version."""
     env = platform.environment(environment)
-    store = DeploymentStore(state_dir, target.kind.value, environment)
+    store = open_store(platform, target, state_dir, environment, on_line)
     source = rollback_source(store, to)
     apps = apps_to_roll_back(store, source, to)
     source_dir = store.directory(source.version)

@@ -27,6 +27,7 @@ from tradeinfra.ops.targets import Target
 from tradeinfra.ops.tools import OnLine, ToolError, ToolRun, terraform
 
 STATE_BACKEND = "state-backend"
+LEDGER = "ledger"
 WEB_TIER = "web-tier"
 CONFIG_FILE = "cdk.tf.json"
 # Another run holds the workspace's lock: fail at once and say so (the
@@ -147,6 +148,29 @@ def ensure_state_backend(
     if on_line:
         on_line("terraform apply: state backend")
     backend.run(["apply", "-auto-approve", "-input=false", "-no-color"], on_line)
+
+
+def ensure_ledger(platform: PlatformConfig, target: Target, state_dir: Path, on_line: OnLine | None) -> None:
+    """On the emulator: apply the `ledger` stack in the tooling account (as
+    the bootstrap does on AWS), from a fresh synth of the Terraform app."""
+    import tempfile
+
+    from tradeinfra.tf.app import synth_tf
+
+    env = platform.environment(platform.names[0])
+    if on_line:
+        on_line("deployment ledger: not found on the emulator; creating it (stack ledger)")
+    with tempfile.TemporaryDirectory(prefix="tradeinfra-ledger-") as scratch:
+        synth_tf(platform, Path(scratch) / "cdktf.out", Path(scratch) / "terraform")
+        directory = _copy_config(Path(scratch) / "cdktf.out", LEDGER, work_root(state_dir, target) / LEDGER)
+    variables = {
+        **target.account_environment(tooling_account(platform, env), env.terraform_state.region),
+        "TF_IN_AUTOMATION": "1",
+        "CHECKPOINT_DISABLE": "1",
+    }
+    ledger = Workspace(directory, variables, Path(), "deployment ledger")
+    ledger.run(["init", "-input=false", "-no-color", *_offline()], on_line)
+    ledger.run(["apply", "-auto-approve", "-input=false", "-no-color"], on_line)
 
 
 def _copy_config(out: Path, stack: str, work: Path) -> Path:

@@ -1,20 +1,25 @@
 """Every deployment is a recorded version: what was deployed (the cloud
-assembly with its templates, the tfvars), from which commit, when, and how
-it ended. Versions live under `<state dir>/deployments/<target>/<env>/`, one
-directory each (`v0001`, `v0002`, ...), so a rollback can redeploy exactly
-what a version deployed."""
+assembly with its templates, the tfvars), from which commit, by whom, when,
+and how it ended, so a rollback can redeploy exactly what a version deployed.
+
+With a ledger (`ops/ledger.py`, what every command uses), the records and
+artifacts live in the tooling account, shared by every machine and the
+pipeline; `<state dir>/deployments/<target>/<env>/vNNNN/` is a cache of
+them. Without one (unit tests), that directory is the whole store."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from tradeinfra.config.models import EnvironmentConfig
 from tradeinfra.errors import TradeinfraError
 from tradeinfra.files import write_text_atomically
+from tradeinfra.ops.ledger import Ledger, who_am_i
 
 RECORD = "version.json"
 # The environment's resolved configuration as deployed: what drift detection
@@ -43,27 +48,53 @@ class DeploymentVersion:
     detail: str = ""
     stacks: list[str] = field(default_factory=list)
     source_version: str | None = None  # for a rollback: the version redeployed
+    who: str = ""  # user@host, or the pipeline's build
+
+    @classmethod
+    def from_record(cls, record: dict[str, object]) -> DeploymentVersion:
+        known = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in record.items() if key in known})  # type: ignore[arg-type]
 
 
 class DeploymentStore:
-    def __init__(self, state_dir: Path, target: str, environment: str) -> None:
+    def __init__(
+        self,
+        state_dir: Path,
+        target: str,
+        environment: str,
+        ledger: Ledger | None = None,
+        provision: Callable[[], None] | None = None,
+    ) -> None:
         self.root = state_dir / "deployments" / target / environment
         self.target = target
         self.environment = environment
+        self.ledger = ledger
+        self._provision = provision  # creates the ledger where it is missing (the emulator)
 
     def begin(self, apps: list[str], git_commit: str, source_version: str | None = None) -> DeploymentVersion:
         self.root.mkdir(parents=True, exist_ok=True)
-        number = 1 + max((int(p.name[1:]) for p in self.root.glob("v[0-9]*") if p.name[1:].isdigit()), default=0)
         version = DeploymentVersion(
-            version=f"v{number:04d}",
+            version="",
             environment=self.environment,
             target=self.target,
             apps=apps,
             git_commit=git_commit,
             started_at=_now(),
             source_version=source_version,
+            who=who_am_i(),
         )
-        self.directory(version.version).mkdir()
+        if self.ledger is not None:
+            if self._provision is not None:
+                self._provision()
+            number = self.ledger.allocate(asdict(version))
+        else:
+            local = (int(p.name[1:]) for p in self.root.glob("v[0-9]*") if p.name[1:].isdigit())
+            number = f"v{1 + max(local, default=0):04d}"
+        version = replace(version, version=number)
+        directory = self.root / version.version
+        if directory.exists():  # a cache of an earlier ledger (an emulator since restarted): stale
+            shutil.rmtree(directory)
+        directory.mkdir()
         self._write(version)
         return version
 
@@ -72,15 +103,34 @@ class DeploymentStore:
     ) -> DeploymentVersion:
         finished = replace(version, result=result, finished_at=_now(), detail=detail, stacks=stacks or version.stacks)
         self._write(finished)
+        if self.ledger is not None:
+            try:
+                directory = self.root / version.version
+                if any((directory / name).exists() for name in ARTIFACTS) and version.result == "in-progress":
+                    self.ledger.upload_artifacts(version.version, directory, ARTIFACTS)
+                self.ledger.update(asdict(finished))
+            except TradeinfraError as exc:
+                if result == "succeeded":
+                    raise  # a success the ledger does not know would be redeployed blind
+                # A failure is already being reported; say the ledger missed it too.
+                finished = replace(finished, detail=f"{detail}; not recorded in the ledger: {exc}")
+                self._write(finished)
         return finished
 
     def directory(self, version: str) -> Path:
-        return self.root / version
+        """The version's directory: from the local cache, fetched from the
+        ledger when this machine has not seen the version."""
+        directory = self.root / version
+        if self.ledger is not None and not directory.exists():
+            self.ledger.download_artifacts(version, directory)
+        return directory
 
     def versions(self) -> list[DeploymentVersion]:
+        if self.ledger is not None:
+            return [DeploymentVersion.from_record(record) for record in self.ledger.records()]
         found = []
         for record in sorted(self.root.glob(f"v[0-9]*/{RECORD}")):
-            found.append(DeploymentVersion(**json.loads(record.read_text(encoding="utf-8"))))
+            found.append(DeploymentVersion.from_record(json.loads(record.read_text(encoding="utf-8"))))
         return found
 
     def get(self, version: str) -> DeploymentVersion:
@@ -106,7 +156,8 @@ class DeploymentStore:
         return succeeded[-1] if succeeded else None
 
     def _write(self, version: DeploymentVersion) -> None:
-        write_text_atomically(self.directory(version.version) / RECORD, json.dumps(asdict(version), indent=2) + "\n")
+        (self.root / version.version).mkdir(parents=True, exist_ok=True)
+        write_text_atomically(self.root / version.version / RECORD, json.dumps(asdict(version), indent=2) + "\n")
 
 
 def write_environment(directory: Path, environment: EnvironmentConfig) -> None:

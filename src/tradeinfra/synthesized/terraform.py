@@ -16,6 +16,7 @@ from tradeinfra.files import read_json_object
 TFVARS_LINE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.+?)\s*$")
 WEB_TIER_STACK = "web-tier"
 STATE_BACKEND_STACK = "state-backend"
+LEDGER_STACK = "ledger"
 
 
 class TerraformInputError(TradeinfraError):

@@ -16,6 +16,7 @@ from tradeinfra.config.naming import ResourceKind, tf_name
 from tradeinfra.config.tags import MANAGED_BY_TERRAFORM, mandatory_tags
 from tradeinfra.errors import TradeinfraError
 from tradeinfra.files import replaced_directory, write_text_atomically
+from tradeinfra.tf.stacks.ledger import LedgerStack
 from tradeinfra.tf.stacks.state_backend import StateBackendStack
 from tradeinfra.tf.stacks.web_tier import WebTierStack
 from tradeinfra.tf.variables import VariableSpec, render_tfvars, variable_specs
@@ -44,9 +45,11 @@ def build_tf_app(platform: PlatformConfig, outdir: Path) -> cdktf.App:
     StateBackendStack(
         app,
         state=base.terraform_state,
+        ledger=base.ledger,
         static_tags=static_tags,
         environments={name: platform.environment(name).account for name in platform.names},
     )
+    LedgerStack(app, ledger=base.ledger, region=base.terraform_state.region, static_tags=static_tags)
     return app
 
 

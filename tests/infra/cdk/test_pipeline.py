@@ -112,7 +112,7 @@ def test_each_environment_deploys_to_its_own_account_then_validates(
     (validate,) = actions(stage, "CodeBuild")
     assert validate["RunOrder"] > max(a["RunOrder"] for a in deploys)  # after every stack is deployed
     commands = build_commands(pipeline_stack, validate["Configuration"]["ProjectName"])
-    assert f".venv/bin/tradeinfra validate --env {env} --target aws" in commands
+    assert f".venv/bin/tradeinfra validate --env {env} --target aws --app all" in commands
     project = pipeline_stack.template["Resources"][validate["Configuration"]["ProjectName"]["Ref"]]
     variables = project["Properties"]["Environment"]["EnvironmentVariables"]
     role = next(v["Value"] for v in variables if v["Name"] == "TRADEINFRA_ASSUME_ROLE_ARN")

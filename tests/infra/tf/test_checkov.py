@@ -15,7 +15,7 @@ from tests.infra.tf.conftest import TfSynth
 CHECKOV = REPO_ROOT / ".venv-checkov" / "bin" / "checkov"
 
 
-@pytest.mark.parametrize("stack", ["web-tier", "state-backend"])
+@pytest.mark.parametrize("stack", ["web-tier", "state-backend", "ledger"])
 def test_checkov_is_clean(tf_synth: TfSynth, tmp_path: Path, stack: str) -> None:
     assert CHECKOV.exists(), "checkov missing: run 'make setup'"
     document = tf_synth.stack(stack)

@@ -11,7 +11,7 @@ import pytest
 from tests.infra.tf.conftest import TfSynth, terraform, workdir_for
 
 
-@pytest.mark.parametrize("stack", ["web-tier", "state-backend"])
+@pytest.mark.parametrize("stack", ["web-tier", "state-backend", "ledger"])
 def test_init_and_validate(tf_synth: TfSynth, plugin_dir: Path, tmp_path: Path, stack: str) -> None:
     workdir = workdir_for(tf_synth, stack, tmp_path / stack)
     init = terraform(workdir, "init", "-backend=false", f"-plugin-dir={plugin_dir}", "-input=false")

@@ -84,6 +84,17 @@ def test_promotion_follows_the_configured_order(
         promotion.promote(platform, source, destination, Target(TargetKind.local, "http://x"), tmp_path)
 
 
+@pytest.fixture(autouse=True)
+def local_stores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Versions kept in the state directory alone: these tests decide, they
+    do not reach a ledger (tests/unit/ops/test_ledger.py covers it)."""
+    monkeypatch.setattr(
+        promotion,
+        "open_store",
+        lambda platform, target, state_dir, env, on_line=None: DeploymentStore(state_dir, "local", env),
+    )
+
+
 def test_promotion_carries_only_what_the_source_runs(
     platform: PlatformConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

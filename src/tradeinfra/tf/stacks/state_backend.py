@@ -1,15 +1,16 @@
-"""Bootstrap: the S3 bucket and DynamoDB table that hold the web tier's
-remote state, in the tooling account, and one role per environment through
-which that environment's Terraform reaches its own state and nothing else.
-Applied once, with a local backend."""
+"""Bootstrap of the tooling account: the S3 bucket and DynamoDB table that
+hold the web tier's remote state, and one role per environment through which
+that environment's deployer reaches its own state, and its own entries in the
+deployment ledger (stack `ledger`), and nothing else. Applied once, with a
+local backend."""
 
 from __future__ import annotations
 
 import cdktf
 from constructs import Construct
 
-from tradeinfra.config.models import TerraformStateConfig
-from tradeinfra.config.naming import state_access_role_name, state_key
+from tradeinfra.config.models import LedgerConfig, TerraformStateConfig
+from tradeinfra.config.naming import ledger_key_alias, state_access_role_name, state_key
 from tradeinfra.tf.aws import (
     data_aws_caller_identity,
     dynamodb_table,
@@ -32,6 +33,7 @@ class StateBackendStack(cdktf.TerraformStack):
         scope: Construct,
         *,
         state: TerraformStateConfig,
+        ledger: LedgerConfig,
         static_tags: dict[str, str],
         environments: dict[str, str],  # environment -> its account
     ) -> None:
@@ -103,15 +105,20 @@ class StateBackendStack(cdktf.TerraformStack):
                 bucket_arn=bucket.arn,
                 table_arn=table.arn,
                 key_arn=key.arn,
+                ledger_table_arn=f"arn:aws:dynamodb:{state.region}:{caller.account_id}:table/{ledger.table}",
+                ledger_bucket_arn=f"arn:aws:s3:::{ledger.bucket}",
+                ledger_keys=f"arn:aws:kms:{state.region}:{caller.account_id}:key/*",
+                ledger_alias=ledger_key_alias(ledger.table),
             )
         cdktf.TerraformOutput(self, "state_bucket_name", value=bucket.bucket)
         cdktf.TerraformOutput(self, "lock_table_name", value=table.name)
 
 
 class StateAccessRole(Construct):
-    """The role `environment`'s deployer assumes for `terraform init/plan/
-    apply`: read and write that workspace's state object and lock file, take
-    its locks, use the state key. Other workspaces' state stays out of reach."""
+    """The role `environment`'s deployer assumes in the tooling account: for
+    `terraform init/plan/apply`, read and write that workspace's state object
+    and lock file, take its locks, use the state key; for the ledger, its own
+    environment's entries and artifacts. Other environments stay out of reach."""
 
     def __init__(
         self,
@@ -124,6 +131,10 @@ class StateAccessRole(Construct):
         bucket_arn: str,
         table_arn: str,
         key_arn: str,
+        ledger_table_arn: str,
+        ledger_bucket_arn: str,
+        ledger_keys: str,
+        ledger_alias: str,
     ) -> None:
         super().__init__(scope, construct_id)
         workspace = state_key(state.workspace_key_prefix, environment, "")
@@ -181,6 +192,31 @@ class StateAccessRole(Construct):
                         "Condition": {
                             "ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"{state.bucket}/{workspace}*"]}
                         },
+                    },
+                    {
+                        "Sid": "OwnLedgerEntries",
+                        "Action": [
+                            "dynamodb:GetItem",
+                            "dynamodb:PutItem",
+                            "dynamodb:UpdateItem",
+                            "dynamodb:DeleteItem",
+                            "dynamodb:Query",
+                        ],
+                        "Resource": ledger_table_arn,
+                        # The ledger's partition key is the environment.
+                        "Condition": {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [environment]}},
+                    },
+                    {
+                        "Sid": "OwnLedgerArtifacts",
+                        "Action": ["s3:GetObject", "s3:PutObject"],
+                        "Resource": f"{ledger_bucket_arn}/deployments/{environment}/*",
+                    },
+                    {
+                        "Sid": "UseLedgerKey",
+                        "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+                        "Resource": ledger_keys,
+                        # The ledger's key is created by the ledger stack: named by its alias.
+                        "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": [ledger_alias]}},
                     },
                     {
                         "Sid": "UseStateKey",
