@@ -327,7 +327,7 @@ StateDir = Annotated[
 @emulator_app.command("start")
 def emulator_start(port: PortOption = 4566, state_dir: StateDir = Path(".tradeinfra")) -> None:
     """Start the emulator in the background and wait until it answers."""
-    from tradeinfra.ops.emulator import Emulator
+    from tradeinfra.emulator.process import Emulator
 
     with err.status(f"starting the emulator on port {port}..."):
         status = Emulator(state_dir).start(port)
@@ -337,7 +337,7 @@ def emulator_start(port: PortOption = 4566, state_dir: StateDir = Path(".tradein
 @emulator_app.command("stop")
 def emulator_stop(state_dir: StateDir = Path(".tradeinfra")) -> None:
     """Stop the emulator this project started (that process only)."""
-    from tradeinfra.ops.emulator import Emulator
+    from tradeinfra.emulator.process import Emulator
 
     stopped = Emulator(state_dir).stop()
     out.print("[green]✓[/] emulator stopped" if stopped else "emulator was not running")
@@ -348,7 +348,7 @@ def emulator_status(
     port: PortOption = 4566, state_dir: StateDir = Path(".tradeinfra"), output_format: FormatOption = TextOrJson.text
 ) -> None:
     """Endpoint and health of the emulator; exit 2 when it is not running or does not answer."""
-    from tradeinfra.ops.emulator import Emulator
+    from tradeinfra.emulator.process import Emulator
 
     status = Emulator(state_dir).status(port)
     if output_format is TextOrJson.json:
@@ -552,6 +552,41 @@ def rollback(
         f"[green]✓[/] {env} rolled back on {target.value}: version {version.version} redeployed "
         f"{version.source_version} ({', '.join(version.apps)}; commit {version.git_commit[:12]})"
     )
+
+
+@app.command("destroy")
+def destroy(
+    env: Annotated[str, typer.Option("--env", help="Environment to tear down, e.g. dev.")],
+    target: Target = TargetOption.local,
+    app_name: Annotated[AppOption, typer.Option("--app", help="Which app to destroy.")] = AppOption.all,
+    confirm: Annotated[
+        str | None, typer.Option("--confirm", help="Name the environment again to destroy a protected one (prod).")
+    ] = None,
+    config_dir: ConfigDir = Path("config"),
+    state_dir: StateDir = Path(".tradeinfra"),
+    force_unlock: ForceUnlock = False,
+) -> None:
+    """Tear an environment down, the web tier first, and record it in the
+    ledger. Retained resources (prod data) are kept and listed."""
+    from tradeinfra.ops.destroy import check_confirmed
+    from tradeinfra.ops.destroy import destroy as run_destroy
+    from tradeinfra.ops.history import hold
+    from tradeinfra.ops.targets import TargetKind, resolve_target
+
+    platform = _load(config_dir, env)
+    check_confirmed(platform, env, confirm)  # before anything is touched
+    resolved = resolve_target(TargetKind(target.value), state_dir)
+    apps = ["cdk", "tf"] if app_name is AppOption.all else [app_name.value]
+    with (
+        err.status(f"destroying {env} on {target.value} ({', '.join(apps)})...") as status,
+        hold(platform, resolved, state_dir, env, f"destroy --app {app_name.value}", force_unlock=force_unlock),
+    ):
+        result = run_destroy(platform, env, resolved, apps, state_dir, confirm, on_line=_progress(status))
+    out.print(f"[green]✓[/] {env} destroyed on {target.value}: version {result.version.version}")
+    for item in result.destroyed:
+        out.print(f"  destroyed: {item}")
+    for item in result.kept:
+        out.print(f"  kept (DeletionPolicy Retain): {item}")
 
 
 @app.command("history")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tradeinfra.ops.emulator import Emulator
+from tradeinfra.emulator.process import Emulator
 
 
 def free_port() -> int:

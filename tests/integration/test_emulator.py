@@ -14,7 +14,7 @@ import pytest
 
 from tests.integration.conftest import free_port
 from tradeinfra.cli import main
-from tradeinfra.ops.emulator import Emulator, EmulatorError
+from tradeinfra.emulator.process import Emulator, EmulatorError
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from tradeinfra.config.models import EnvironmentConfig
+from tradeinfra.emulator.process import LOCAL_CREDENTIALS, Emulator
 from tradeinfra.errors import TradeinfraError
-from tradeinfra.ops.emulator import LOCAL_CREDENTIALS, Emulator
 
 LOCAL_ROLE = "tradeinfra-local"
 # On AWS, a role to act as (the delivery pipeline sets it to the environment's

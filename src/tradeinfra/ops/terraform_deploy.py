@@ -89,6 +89,24 @@ def apply_web_tier(
     return [f"{WEB_TIER}/{env.name}"]
 
 
+def destroy_web_tier(
+    platform: PlatformConfig,
+    env: EnvironmentConfig,
+    target: Target,
+    version_dir: Path,
+    state_dir: Path,
+    on_line: OnLine | None,
+) -> list[str]:
+    """`terraform destroy` of the environment's workspace, with the
+    configuration and tfvars of the version that deployed it."""
+    workspace = open_workspace(platform, env, target, version_dir, state_dir, on_line)
+    if on_line:
+        on_line(f"terraform destroy: {workspace.what}")
+    arguments = ["-auto-approve", "-input=false", "-no-color", LOCK_TIMEOUT, f"-var-file={workspace.tfvars}"]
+    workspace.run(["destroy", *arguments], on_line)
+    return [f"{WEB_TIER}/{env.name}"]
+
+
 def open_workspace(
     platform: PlatformConfig,
     env: EnvironmentConfig,

@@ -147,13 +147,16 @@ class DeploymentStore:
         return versions[-1] if versions else None
 
     def last_succeeded(self, before: str | None = None, apps: Sequence[str] = ()) -> DeploymentVersion | None:
-        """The newest successful version (older than `before`) that deployed all of `apps`."""
-        succeeded = [
-            v
-            for v in self.versions()
-            if v.result == "succeeded" and (before is None or v.version < before) and set(apps) <= set(v.apps)
-        ]
-        return succeeded[-1] if succeeded else None
+        """The newest successful version (older than `before`) that deployed all
+        of `apps`, unless a later `destroy` tore any of them down."""
+        for v in reversed(self.versions()):
+            if before is not None and v.version >= before:
+                continue
+            if v.result == "destroyed" and set(apps) & set(v.apps):
+                return None
+            if v.result == "succeeded" and set(apps) <= set(v.apps):
+                return v
+        return None
 
     def _write(self, version: DeploymentVersion) -> None:
         (self.root / version.version).mkdir(parents=True, exist_ok=True)

@@ -72,7 +72,7 @@ def _check_names_fit(platform: PlatformConfig) -> None:
         tf_name("alb-logs", name, suffix, ResourceKind.S3_BUCKET)
         tf_name("alb", name, suffix, ResourceKind.LOAD_BALANCER)
         tf_name("tg", name, suffix, ResourceKind.TARGET_GROUP)
-        tf_name("rds-final", name, suffix, ResourceKind.RDS_INSTANCE)
+        tf_name("rds-final", name, f"{suffix}-20991231235959", ResourceKind.RDS_INSTANCE)  # + creation time
         tf_name("profile-web", name, suffix, ResourceKind.IAM_ROLE)
         for role in ("alb", "app", "db"):
             tf_name(f"{role}-sg", name, suffix, ResourceKind.SECURITY_GROUP)

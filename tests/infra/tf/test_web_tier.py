@@ -252,3 +252,22 @@ def test_state_backend_stack(tf_synth: TfSynth, platform: PlatformConfig) -> Non
     assert table["server_side_encryption"]["enabled"] is True
     (block,) = stack["resource"]["aws_s3_bucket_public_access_block"].values()
     assert block["block_public_policy"] is True
+    (lifecycle,) = stack["resource"]["aws_s3_bucket_lifecycle_configuration"].values()
+    assert lifecycle["rule"][0]["noncurrent_version_expiration"][0]["noncurrent_days"] == 365
+
+
+def test_ledger_stack(tf_synth: TfSynth, platform: PlatformConfig) -> None:
+    ledger = platform.environment("prod").ledger
+    stack = tf_synth.stack("ledger")
+    assert "local" in stack["terraform"]["backend"]
+    (table,) = stack["resource"]["aws_dynamodb_table"].values()
+    assert (table["name"], table["hash_key"], table["range_key"]) == (ledger.table, "environment", "entry")
+    assert table["point_in_time_recovery"]["enabled"] is True and table["deletion_protection_enabled"] is True
+    assert table["server_side_encryption"]["kms_key_arn"].startswith("${aws_kms_key.")
+    (bucket,) = stack["resource"]["aws_s3_bucket"].values()
+    assert bucket["bucket"] == ledger.bucket and "force_destroy" not in bucket
+    (versioning,) = stack["resource"]["aws_s3_bucket_versioning"].values()
+    assert versioning["versioning_configuration"]["status"] == "Enabled"
+    assert "aws_s3_bucket_lifecycle_configuration" not in stack["resource"]  # the history is kept
+    (alias,) = stack["resource"]["aws_kms_alias"].values()
+    assert alias["name"] == f"alias/{ledger.table}"

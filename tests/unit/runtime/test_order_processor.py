@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -166,3 +167,42 @@ def test_limits_are_cached_for_the_ttl() -> None:
 def test_missing_environment_variables_are_named() -> None:
     with pytest.raises(RuntimeError, match="ORDERS_QUEUE_URL, RUNTIME_PARAMETER_PATH"):
         FunctionEnvironment.from_environ({"ORDERS_TABLE": "t"})
+
+
+VALIDATION = {**ORDER, "client_order_id": "validation-0001-abcd"}
+
+
+def validate_only(body: Any, header: str = "true") -> dict[str, Any]:
+    event = {"httpMethod": "POST", "resource": "/orders", "body": json.dumps(body)}
+    return handler.lambda_handler({**event, "headers": {"X-Trading-Validate-Only": header}}, None)
+
+
+def test_a_validate_only_request_writes_a_self_expiring_record_and_queues_nothing(aws: dict[str, Any]) -> None:
+    result = validate_only(VALIDATION)
+    assert result["statusCode"] == 200
+    body = json.loads(result["body"])
+    assert body["validated"] is True and body["queued"] is False and body["status"] == "VALIDATION"
+    assert messages(aws) == []  # nothing reaches the queue
+    item = aws["table"].get_item(Key={"order_id": "validation-0001-abcd"})["Item"]
+    assert item["status"] == "VALIDATION"
+    assert 0 < int(item["expires_at"]) - time.time() <= 900  # gone within 15 minutes (table TTL)
+    read = get("validation-0001-abcd")
+    assert read["statusCode"] == 200 and json.loads(read["body"])["status"] == "VALIDATION"
+
+
+def test_a_validate_only_request_obeys_every_order_rule(aws: dict[str, Any]) -> None:
+    assert validate_only({**VALIDATION, "quantity": 10**9})["statusCode"] == 400  # limits
+    assert json.loads(validate_only(ORDER)["body"])["fields"]["client_order_id"].startswith(
+        "validate-only requests use"
+    )
+    aws["ssm"].put_parameter(Name=PATH + "trading-enabled", Value="false", Type="String", Overwrite=True)
+    assert validate_only(VALIDATION)["statusCode"] == 503  # the kill switch: a halted release fails validation
+    assert aws["table"].scan()["Count"] == 0
+
+
+def test_reserved_ids_are_refused_for_real_orders(aws: dict[str, Any]) -> None:
+    result = post(VALIDATION)
+    assert result["statusCode"] == 400
+    assert "reserved for post-deployment validation" in json.loads(result["body"])["fields"]["client_order_id"]
+    assert validate_only(VALIDATION, header="false")["statusCode"] == 400  # only "true" asks for validation
+    assert messages(aws) == [] and aws["table"].scan()["Count"] == 0

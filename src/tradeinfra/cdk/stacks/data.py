@@ -10,6 +10,7 @@ from tradeinfra.cdk.compliance import acknowledge
 from tradeinfra.cdk.constructs.encryption import EncryptionKey, removal_policy
 from tradeinfra.config.models import DataConfig, EnvironmentConfig
 from tradeinfra.config.naming import ResourceKind, cdk_name
+from tradeinfra.runtime.order_processor.models import EXPIRES_AT_ATTRIBUTE
 
 
 class DataStack(TradingStack):
@@ -38,6 +39,8 @@ class DataStack(TradingStack):
             ),
             deletion_protection=data.deletion_protection,
             removal_policy=removal_policy(data.retain_on_delete),
+            # Validation records (validate-only requests) expire by themselves.
+            time_to_live_attribute=EXPIRES_AT_ATTRIBUTE,
         )
         acknowledge(
             self.table,

@@ -10,8 +10,15 @@ from typing import Any
 
 import boto3
 
-from .logic import ConflictingOrderError, InvalidOrderError, TradingHaltedError, parse_order, place_order
-from .models import FunctionEnvironment
+from .logic import (
+    ConflictingOrderError,
+    InvalidOrderError,
+    TradingHaltedError,
+    check_order,
+    parse_order,
+    place_order,
+)
+from .models import VALIDATE_ONLY_HEADER, FunctionEnvironment
 from .repository import DynamoOrderStore, SqsOrderQueue, SsmLimitsSource
 
 logger = logging.getLogger("order_processor")
@@ -69,8 +76,13 @@ def _post_order(event: dict[str, Any], deps: Dependencies) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         return response(400, {"error": "invalid_json", "message": f"request body is not JSON: {exc.msg}"})
     limits = deps.limits.limits()
+    validate_only = _validate_only(event)
     try:
-        order = parse_order(payload, limits)
+        order = parse_order(payload, limits, validate_only=validate_only)
+        if validate_only:
+            checked = check_order(order, limits, deps.store)
+            logger.info("validation %s passed (not queued)", order.order_id)
+            return response(200, {**checked.to_json(), "validated": True, "queued": False})
         result = place_order(order, limits, deps.store, deps.queue)
     except InvalidOrderError as exc:
         return response(400, {"error": "invalid_order", "message": "the order is invalid", "fields": exc.errors})
@@ -80,6 +92,11 @@ def _post_order(event: dict[str, Any], deps: Dependencies) -> dict[str, Any]:
         return response(503, {"error": "trading_halted", "message": str(exc)})
     logger.info("order %s %s", result.order.order.order_id, "created" if result.created else "replayed")
     return response(201 if result.created else 200, result.order.to_json())
+
+
+def _validate_only(event: dict[str, Any]) -> bool:
+    headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+    return headers.get(VALIDATE_ONLY_HEADER, "").lower() == "true"
 
 
 def _get_order(event: dict[str, Any], deps: Dependencies) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
-from .models import Order, OrderLimits, StoredOrder
+from .models import VALIDATION_PREFIX, Order, OrderLimits, StoredOrder
 
 SYMBOL = re.compile(r"^[A-Z]{1,8}(\.[A-Z]{1,2})?$")
 CLIENT_ORDER_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -36,6 +36,7 @@ class ConflictingOrderError(Exception):
 
 class OrderStore(Protocol):
     def put_if_absent(self, order: Order) -> StoredOrder | None: ...
+    def put_validation(self, order: Order) -> StoredOrder: ...
     def get(self, order_id: str) -> StoredOrder | None: ...
     def mark_accepted(self, order_id: str) -> StoredOrder: ...
 
@@ -50,8 +51,10 @@ class PlacementResult:
     created: bool  # False: an identical earlier submission (idempotent replay)
 
 
-def parse_order(payload: Any, limits: OrderLimits) -> Order:
-    """Validate a request body against the format rules and the environment's limits."""
+def parse_order(payload: Any, limits: OrderLimits, *, validate_only: bool = False) -> Order:
+    """Validate a request body against the format rules and the environment's
+    limits. Ids starting `validation-` are reserved for validate-only requests,
+    and validate-only requests must use them."""
     if not isinstance(payload, dict):
         raise InvalidOrderError({"body": "expected a JSON object"})
     errors: dict[str, str] = {}
@@ -66,6 +69,12 @@ def parse_order(payload: Any, limits: OrderLimits) -> Order:
         isinstance(client_order_id, str) and CLIENT_ORDER_ID.match(client_order_id)
     ):
         errors["client_order_id"] = "expected 8-64 letters, digits, _ or -"
+    elif isinstance(client_order_id, str) and client_order_id.startswith(VALIDATION_PREFIX) != validate_only:
+        errors["client_order_id"] = (
+            f"validate-only requests use ids starting {VALIDATION_PREFIX!r}"
+            if validate_only
+            else f"ids starting {VALIDATION_PREFIX!r} are reserved for post-deployment validation"
+        )
     symbol = payload.get("symbol")
     if "symbol" not in errors and not (isinstance(symbol, str) and SYMBOL.match(symbol)):
         errors["symbol"] = "expected an upper-case ticker such as AAPL or BRK.B"
@@ -133,3 +142,15 @@ def place_order(order: Order, limits: OrderLimits, store: OrderStore, queue: Ord
         queue.send(stored)
         stored = store.mark_accepted(order.order_id)
     return PlacementResult(stored, created)
+
+
+def check_order(order: Order, limits: OrderLimits, store: OrderStore) -> StoredOrder:
+    """A validate-only request: every rule of `place_order` and the same table
+    writes and reads, on a reserved, self-expiring record; never queued."""
+    if not limits.trading_enabled:
+        raise TradingHaltedError("trading is disabled in this environment")
+    store.put_validation(order)
+    stored = store.get(order.order_id)
+    if stored is None:
+        raise RuntimeError(f"validation record {order.order_id} was not readable after writing it")
+    return stored

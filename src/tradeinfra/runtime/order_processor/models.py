@@ -38,6 +38,16 @@ class Order:
         return data
 
 
+# Post-deployment validation sends validate-only requests: the same checks and
+# the same table permissions as an order, on a reserved id, with a record
+# that expires by itself and never reaches the queue.
+VALIDATION_PREFIX = "validation-"
+VALIDATION_STATUS = "VALIDATION"
+VALIDATION_TTL_SECONDS = 900
+EXPIRES_AT_ATTRIBUTE = "expires_at"
+VALIDATE_ONLY_HEADER = "x-trading-validate-only"
+
+
 @dataclass(frozen=True)
 class StoredOrder:
     order: Order

@@ -10,7 +10,15 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .models import Order, OrderLimits, StoredOrder
+from .models import (
+    EXPIRES_AT_ATTRIBUTE,
+    VALIDATION_PREFIX,
+    VALIDATION_STATUS,
+    VALIDATION_TTL_SECONDS,
+    Order,
+    OrderLimits,
+    StoredOrder,
+)
 
 
 class DynamoOrderStore:
@@ -25,6 +33,16 @@ class DynamoOrderStore:
             if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 return None
             raise
+        return stored
+
+    def put_validation(self, order: Order) -> StoredOrder:
+        """A validation record: written like an order (PutItem on the table, with
+        its key), marked VALIDATION, gone after VALIDATION_TTL_SECONDS."""
+        if not order.order_id.startswith(VALIDATION_PREFIX):
+            raise ValueError(f"validation records use ids starting {VALIDATION_PREFIX!r}")
+        stored = StoredOrder(order, VALIDATION_STATUS, datetime.now(UTC).isoformat(timespec="milliseconds"))
+        expires = int(time.time()) + VALIDATION_TTL_SECONDS
+        self._table.put_item(Item={**_item(stored), EXPIRES_AT_ATTRIBUTE: expires})
         return stored
 
     def get(self, order_id: str) -> StoredOrder | None:

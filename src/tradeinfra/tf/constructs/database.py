@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import cdktf
 from constructs import Construct
 
 from tradeinfra.config.models import DatabaseConfig
@@ -90,7 +91,13 @@ class Database(Construct):
             maintenance_window=database.maintenance_window,
             copy_tags_to_snapshot=True,
             skip_final_snapshot=inputs.db_skip_final_snapshot,
-            final_snapshot_identifier=inputs.name("rds-final"),
+            # Unique per instance (its creation time), so that a second
+            # deploy -> destroy cycle never collides with an earlier snapshot;
+            # fixed after creation (ignore_changes), so it is never a diff.
+            final_snapshot_identifier=cdktf.Fn.join(
+                "-", [inputs.name("rds-final"), cdktf.Fn.formatdate("YYYYMMDDhhmmss", cdktf.Fn.timestamp())]
+            ),
+            lifecycle=cdktf.TerraformResourceLifecycle(ignore_changes=["final_snapshot_identifier"]),
             deletion_protection=database.deletion_protection,
             auto_minor_version_upgrade=True,
             iam_database_authentication_enabled=True,

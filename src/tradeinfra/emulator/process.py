@@ -19,11 +19,11 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from tradeinfra.emulator.server import HOST
 from tradeinfra.errors import TradeinfraError
-from tradeinfra.ops.emulator_server import HOST
 
 DEFAULT_PORT = 4566
-SERVER_MODULE = "tradeinfra.ops.emulator_server"
+SERVER_MODULE = "tradeinfra.emulator.server"
 START_TIMEOUT_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 10.0
 # Any 12-digit key is an account to moto; the CLI, Terraform and boto3 all

@@ -1,0 +1,148 @@
+"""`tradeinfra destroy`: tear an environment down, in reverse dependency order
+(the web tier first: it reads the CDK app's VPC), from what the ledger says
+was deployed there, and record the destruction as a version.
+
+What config marks as retained (prod's table, buckets and keys, with
+`retain_on_delete`; a final database snapshot where `skip_final_snapshot` is
+off) stays, and is listed as kept: nothing is deleted silently. An environment
+whose stacks carry termination protection (prod) is refused unless the caller
+names it again with `--confirm`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tradeinfra.config.loader import PlatformConfig
+from tradeinfra.errors import TradeinfraError
+from tradeinfra.ops.deploy import DeployError, describe_cdk_failure
+from tradeinfra.ops.history import open_store
+from tradeinfra.ops.targets import Target
+from tradeinfra.ops.terraform_deploy import destroy_web_tier
+from tradeinfra.ops.tools import OnLine, ToolError, cdk
+from tradeinfra.ops.versions import DeploymentVersion
+
+DESTROYED = "destroyed"
+
+
+class DestroyRefusedError(TradeinfraError):
+    """The environment is protected and the caller did not confirm it."""
+
+
+@dataclass
+class Destruction:
+    version: DeploymentVersion
+    destroyed: list[str] = field(default_factory=list)  # stacks and Terraform workspaces
+    kept: list[str] = field(default_factory=list)  # retained resources, by type and name
+
+
+def destroy(
+    platform: PlatformConfig,
+    environment: str,
+    target: Target,
+    apps: Sequence[str],
+    state_dir: Path,
+    confirm: str | None = None,
+    on_line: OnLine | None = None,
+) -> Destruction:
+    env = platform.environment(environment)
+    check_confirmed(platform, environment, confirm)
+    store = open_store(platform, target, state_dir, environment, on_line)
+    sources = {app: store.last_succeeded(apps=[app]) for app in apps}
+    deployed = [app for app in apps if sources[app] is not None]
+    if not deployed:
+        raise TradeinfraError(
+            f"--env {environment}: nothing of {', '.join(apps)} is recorded as deployed on {target.kind}"
+        )
+    version = store.begin(deployed, _commit_of(sources), source_version=None)
+    result = Destruction(version)
+    try:
+        if "tf" in deployed:
+            source = sources["tf"]
+            assert source is not None
+            result.kept += _kept_by_terraform(platform, environment)
+            result.destroyed += destroy_web_tier(
+                platform, env, target, store.directory(source.version), state_dir, on_line
+            )
+        if "cdk" in deployed:
+            source = sources["cdk"]
+            assert source is not None
+            assembly = store.directory(source.version) / "cdk.out"
+            result.kept += kept_by_cloudformation(assembly, environment)
+            result.destroyed += _destroy_stacks(env.name, target, assembly, platform, on_line)
+    except TradeinfraError as exc:
+        store.finish(version, "failed", detail=f"destroy: {exc}", stacks=result.destroyed)
+        raise DeployError(f"destroying {environment} on {target.kind} failed: {exc}") from None
+    except BaseException as exc:
+        store.finish(version, "failed", detail=f"destroy interrupted: {type(exc).__name__}", stacks=result.destroyed)
+        raise
+    detail = "kept: " + "; ".join(result.kept) if result.kept else "nothing retained"
+    result.version = store.finish(version, DESTROYED, detail=detail, stacks=result.destroyed)
+    return result
+
+
+def check_confirmed(platform: PlatformConfig, environment: str, confirm: str | None) -> None:
+    """A protected environment (prod) is destroyed only when named twice."""
+    if platform.environment(environment).security.termination_protection and confirm != environment:
+        raise DestroyRefusedError(
+            f"--env {environment}: a protected environment (security.termination_protection): "
+            f"nothing was destroyed; to go ahead, name it again with --confirm {environment}"
+        )
+    if confirm is not None and confirm != environment:
+        raise DestroyRefusedError(f"--confirm {confirm}: expected the environment being destroyed, {environment}")
+
+
+def _commit_of(sources: dict[str, DeploymentVersion | None]) -> str:
+    commits = {source.git_commit for source in sources.values() if source is not None}
+    return ",".join(sorted(commits))
+
+
+def _destroy_stacks(
+    environment: str, target: Target, assembly: Path, platform: PlatformConfig, on_line: OnLine | None
+) -> list[str]:
+    from tradeinfra.ops.deploy import environment_stacks
+
+    env = platform.environment(environment)
+    stacks = environment_stacks(assembly, environment)
+    if on_line:
+        on_line(f"cdk destroy: {len(stacks)} stacks of {environment}")
+    try:
+        cdk(
+            ["destroy", f"{environment}/*", "--app", str(assembly), "--force", "--no-notices"],
+            env=target.process_environment(env),
+            on_line=on_line,
+        )
+    except ToolError as exc:
+        raise DeployError(describe_cdk_failure(exc.output) or str(exc)) from None
+    return stacks
+
+
+def kept_by_cloudformation(assembly: Path, environment: str) -> list[str]:
+    """Resources CloudFormation leaves in place when their stack is deleted
+    (DeletionPolicy Retain), as `<type> <stack>/<logical id>`."""
+    from tradeinfra.synthesized.cloud_assembly import read_assembly
+
+    kept = []
+    for stack in read_assembly(assembly).get(environment, {}).values():
+        for logical_id, resource in stack.template.get("Resources", {}).items():
+            if resource.get("DeletionPolicy") in ("Retain", "RetainExceptOnCreate", "Snapshot"):
+                kept.append(f"{resource['Type']} {stack.stack_name}/{_name(resource) or logical_id}")
+    return kept
+
+
+def _name(resource: dict[str, Any]) -> str | None:
+    properties = resource.get("Properties", {})
+    for key in ("TableName", "BucketName", "FunctionName", "QueueName", "LogGroupName"):
+        if isinstance(properties.get(key), str):
+            return str(properties[key])
+    return None
+
+
+def _kept_by_terraform(platform: PlatformConfig, environment: str) -> list[str]:
+    database = platform.environment(environment).web_tier
+    if database.database.skip_final_snapshot:
+        return []
+    return [f"final snapshot of rds-{environment}-{database.environment_suffix} (rds-final-{environment}-...)"]
