@@ -1,19 +1,23 @@
 """The web tier on the emulator with Terraform: deployed after the CDK app
 whose VPC it joins, state in the S3 backend with its DynamoDB lock, validated,
-drift found by the refresh-only plan, and two concurrent applies on one
-workspace kept apart by the lock. The tests build on each other, in order."""
+drift found by the refresh-only plan, two concurrent applies on one workspace
+kept apart by the lock, and the environment destroyed (twice, with a deploy
+between). The tests build on each other, in order."""
 
 from __future__ import annotations
 
 import json
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tradeinfra.cli import main
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.ops.deploy import deploy
 from tradeinfra.ops.drift import detect_drift
+from tradeinfra.ops.history import open_store
 from tradeinfra.ops.targets import TargetKind, resolve_target
 from tradeinfra.ops.terraform_deploy import LOCK_TIMEOUT, TerraformDeployError, Workspace, open_workspace
 from tradeinfra.ops.validate import validate
@@ -115,6 +119,56 @@ def test_concurrent_applies_on_one_workspace_are_kept_apart_by_the_lock(
     after = _state(first)
     assert after["lineage"] == before["lineage"]
     assert _addresses(after) == _addresses(before)
+
+
+def test_dev_is_destroyed_and_a_second_deploy_destroy_cycle_works(
+    platform: PlatformConfig, state_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = resolve_target(TargetKind.local, state_dir)
+    for cycle in (1, 2):
+        if cycle == 2:
+            assert deploy(platform, "dev", target, ["cdk", "tf"], state_dir).result == "succeeded"
+        assert main(["destroy", "--env", "dev", "--state-dir", str(state_dir)]) == 0
+        printed = capsys.readouterr().out
+        assert "destroyed: web-tier/dev" in printed and "destroyed: dev-trading-data" in printed
+        assert _platform_resources_left(platform, target) == {}, f"cycle {cycle}"
+    history = open_store(platform, target, state_dir, "dev").versions()
+    assert [v.result for v in history if v.result == "destroyed"] == ["destroyed", "destroyed"]
+    assert open_store(platform, target, state_dir, "dev").last_succeeded(apps=["cdk"]) is None  # nothing deployed
+
+
+def _platform_resources_left(platform: PlatformConfig, target: Any) -> dict[str, list[str]]:
+    """What of the platform still exists in dev's account: stacks, functions,
+    tables, queues, buckets, DB instances, Auto Scaling groups, load balancers
+    and security groups (the account's default ones, and the CDK toolkit's,
+    are not the platform's)."""
+    dev = platform.environment("dev")
+
+    def client(service: str) -> Any:
+        return target.client(service, dev)
+
+    found = {
+        "stacks": [
+            s["StackName"]
+            for s in client("cloudformation").list_stacks()["StackSummaries"]
+            if s["StackStatus"] != "DELETE_COMPLETE" and s["StackName"] != "CDKToolkit"
+        ],
+        "functions": [f["FunctionName"] for f in client("lambda").list_functions()["Functions"]],
+        "tables": client("dynamodb").list_tables()["TableNames"],
+        "queues": client("sqs").list_queues().get("QueueUrls", []),
+        "buckets": [b["Name"] for b in client("s3").list_buckets()["Buckets"] if not b["Name"].startswith("cdk-")],
+        "databases": [d["DBInstanceIdentifier"] for d in client("rds").describe_db_instances()["DBInstances"]],
+        "groups": [
+            a["AutoScalingGroupName"] for a in client("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]
+        ],
+        "balancers": [b["LoadBalancerName"] for b in client("elbv2").describe_load_balancers()["LoadBalancers"]],
+        "security groups": [
+            g["GroupName"]
+            for g in client("ec2").describe_security_groups()["SecurityGroups"]
+            if g["GroupName"] != "default"
+        ],
+    }
+    return {kind: names for kind, names in found.items() if names}
 
 
 HELD_BY_A_PROVIDER_WAIT = "aws_s3_bucket_lifecycle_configuration.storage_lifecycle_BADC016A"

@@ -77,7 +77,7 @@ def apply_web_tier(
     workspace = open_workspace(platform, env, target, version_dir, state_dir, on_line)
     if on_line:
         on_line(f"terraform apply: {workspace.what}")
-    arguments = ["-auto-approve", "-input=false", "-no-color", LOCK_TIMEOUT, f"-var-file={workspace.tfvars}"]
+    arguments = _unattended(workspace)
     workspace.run(["apply", *arguments], on_line)
     # The state after an apply still holds what the provider could not know
     # yet (a bucket's policy set by another resource, a role's attached
@@ -102,9 +102,13 @@ def destroy_web_tier(
     workspace = open_workspace(platform, env, target, version_dir, state_dir, on_line)
     if on_line:
         on_line(f"terraform destroy: {workspace.what}")
-    arguments = ["-auto-approve", "-input=false", "-no-color", LOCK_TIMEOUT, f"-var-file={workspace.tfvars}"]
-    workspace.run(["destroy", *arguments], on_line)
+    workspace.run(["destroy", *_unattended(workspace)], on_line)
     return [f"{WEB_TIER}/{env.name}"]
+
+
+def _unattended(workspace: Workspace) -> list[str]:
+    """No prompt, no waiting on a held lock, the version's tfvars."""
+    return ["-auto-approve", "-input=false", "-no-color", LOCK_TIMEOUT, f"-var-file={workspace.tfvars}"]
 
 
 def open_workspace(

@@ -12,7 +12,10 @@ the emulator adapts rather than the templates (they stay what goes to AWS):
   a bucket's `VersioningConfiguration`;
 - a stack update may keep the previous value of a parameter created by
   default (the CDK CLI does so for `BootstrapVersion`); moto fails the update
-  with a KeyError, CloudFormation keeps the default.
+  with a KeyError, CloudFormation keeps the default;
+- a deleted stack stays deleted: moto creates a stack's resources lazily, on
+  first reference, so describing a deleted stack (its outputs, as the CDK CLI
+  does while it waits) created its table, queues and functions again.
 """
 
 from __future__ import annotations
@@ -179,7 +182,12 @@ def _lambda_alias_resource() -> None:
             """On stack deletion (the template's FunctionName is a reference;
             the alias knows its function from its ARN)."""
             function_name = self.alias.arn.split(":function:", 1)[1].rsplit(":", 1)[0]
-            get_backend(account_id, region_name).delete_alias(self.alias.name, function_name)
+            backend = get_backend(account_id, region_name)
+            try:
+                backend.get_function(function_name)
+            except Exception:
+                return  # the function went first: its aliases went with it, as on AWS
+            backend.delete_alias(self.alias.name, function_name)
 
 
 def _properties_moto_drops() -> None:
@@ -240,7 +248,38 @@ def _previous_parameter_values() -> None:
     cloudformation.CloudFormationBackend._resolve_update_parameters = resolve_with_defaults
 
 
+def _deleted_stacks_stay_deleted() -> None:
+    cloudformation: Any = importlib.import_module("moto.cloudformation.models")
+    parsing: Any = importlib.import_module("moto.cloudformation.parsing")
+
+    delete = cloudformation.Stack.delete
+
+    class NoOutputs(dict[str, Any]):
+        """A deleted stack's outputs: none (its resources are gone)."""
+
+        exports: list[Any] = []
+
+    def delete_for_good(self: Any) -> None:
+        self.resource_map.deleted = True  # set first: a failed deletion must not recreate either
+        try:
+            delete(self)
+        finally:
+            self.output_map = NoOutputs()
+
+    cloudformation.Stack.delete = delete_for_good
+
+    get = parsing.ResourceMap.__getitem__
+
+    def get_existing(self: Any, key: str) -> Any:
+        if getattr(self, "deleted", False) and key not in self._parsed_resources:
+            return None  # deleted with its stack: never created again by a reference
+        return get(self, key)
+
+    parsing.ResourceMap.__getitem__ = get_existing
+
+
 def apply() -> None:
+    _deleted_stacks_stay_deleted()
     _cloudformation_tag_formats()
     _cdk_custom_resources()
     _lambda_version_references()
