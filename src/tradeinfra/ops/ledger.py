@@ -14,6 +14,7 @@ get the same number. The same code runs against the emulator and AWS.
 
 from __future__ import annotations
 
+import getpass
 import io
 import json
 import os
@@ -72,7 +73,10 @@ def who_am_i() -> str:
     build = os.environ.get("CODEBUILD_BUILD_ID")
     if build:
         return f"codebuild:{build}"
-    user = os.environ.get("USER") or os.environ.get("USERNAME") or "unknown"
+    try:
+        user = getpass.getuser()  # USER, LOGNAME, ..., then the password database
+    except (KeyError, OSError):
+        user = "unknown"
     return f"{user}@{socket.gethostname()}"
 
 
