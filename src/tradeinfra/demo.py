@@ -4,8 +4,9 @@ a user would type.
 Synthesize and gate; start the emulator; deploy dev and validate it; promote
 to staging and to prod; change prod outside a deployment and let `drift` find
 it; deploy a release that would halt trading to dev, promote it and watch
-staging roll back by itself; write reports/index.html; stop the emulator
-(always).
+staging roll back by itself; show the shared history; write
+reports/index.html; tear dev down (prod is refused without --confirm); stop
+the emulator (always). Each chapter says how long it took.
 
 State lives in `.tradeinfra/demo/` and starts empty, so the demo can be run
 again and never touches the state of your own deployments.
@@ -72,6 +73,12 @@ def main() -> int:
         chapter("7. The report")
         tradeinfra("drift", "--env", "staging", *state)
         tradeinfra("report", "--output", str(REPORT), *state)
+
+        chapter("8. Tear dev down: web tier first, then its stacks; recorded in the ledger")
+        tradeinfra("destroy", "--env", "prod", *state, expect=1)  # protected: refused without --confirm prod
+        tradeinfra("destroy", "--env", "dev", *state)
+        tradeinfra("history", "--env", "dev", *state)
+        chapter(None)
     except DemoError as exc:
         print(f"\ndemo failed: {exc}", file=sys.stderr)
         return 1
@@ -81,7 +88,18 @@ def main() -> int:
     return 0
 
 
-def chapter(title: str) -> None:
+_CHAPTER: dict[str, float | str] = {}
+
+
+def chapter(title: str | None) -> None:
+    """Start the next chapter (None: the end), saying how long the last one took."""
+    now = time.monotonic()
+    if _CHAPTER:
+        print(f"\n   ({_CHAPTER['title']}: {now - float(_CHAPTER['started']):.0f} s)", flush=True)
+    if title is None:
+        _CHAPTER.clear()
+        return
+    _CHAPTER.update(title=title.split(":")[0], started=now)
     print(f"\n\033[1m== {title}\033[0m", flush=True)
 
 
