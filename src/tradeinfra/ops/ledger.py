@@ -31,7 +31,7 @@ from typing import Any
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.config.naming import state_access_role_name
 from tradeinfra.errors import TradeinfraError
-from tradeinfra.ops.targets import Target
+from tradeinfra.ops.targets import Target, assume_role
 
 VERSION_PREFIX = "version#"
 LOCK_ENTRY = "lock"
@@ -454,16 +454,9 @@ def _assume(role: str, region: str) -> dict[str, str]:
     import boto3
 
     try:
-        credentials = boto3.client("sts", region_name=region).assume_role(
-            RoleArn=role, RoleSessionName=who_am_i().replace("@", "-")[:64]
-        )["Credentials"]
+        return assume_role(boto3.client("sts", region_name=region), role, who_am_i().replace("@", "-")[:64])
     except Exception as exc:
         raise LedgerError(
             f"deployment ledger: cannot act as {role} ({_reason(exc)}): the environment's deployers need "
             "sts:AssumeRole on it (README, 'Deployment ledger')"
         ) from None
-    return {
-        "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
-        "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
-        "AWS_SESSION_TOKEN": credentials["SessionToken"],
-    }

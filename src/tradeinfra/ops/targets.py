@@ -93,28 +93,26 @@ class Target:
             aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         )
-        credentials = sts.assume_role(RoleArn=self.role_arn(account), RoleSessionName="tradeinfra")["Credentials"]
-        return {
-            "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
-            "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
-            "AWS_SESSION_TOKEN": credentials["SessionToken"],
-        }
+        return assume_role(sts, self.role_arn(account))
+
+
+def assume_role(sts: Any, role_arn: str, session_name: str = "tradeinfra") -> dict[str, str]:
+    """The role's temporary credentials, as the AWS_* variables tools read."""
+    credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name)["Credentials"]
+    return {
+        "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
+        "AWS_SESSION_TOKEN": credentials["SessionToken"],
+    }
 
 
 def _assumed(role_arn: str, region: str) -> dict[str, str]:
     import boto3
 
     try:
-        credentials = boto3.client("sts", region_name=region).assume_role(
-            RoleArn=role_arn, RoleSessionName="tradeinfra"
-        )["Credentials"]
+        return assume_role(boto3.client("sts", region_name=region), role_arn)
     except Exception as exc:
         raise TradeinfraError(f"{ASSUME_ROLE_VARIABLE}={role_arn}: cannot assume the role ({exc})") from None
-    return {
-        "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
-        "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
-        "AWS_SESSION_TOKEN": credentials["SessionToken"],
-    }
 
 
 def resolve_target(kind: TargetKind, state_dir: Path) -> Target:
