@@ -18,7 +18,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 TRADEINFRA_TF_PLUGIN_DIR ?= $(shell find / -maxdepth 3 -type d -name tf-plugins 2>/dev/null | head -n 1)
 export TRADEINFRA_TF_PLUGIN_DIR
 
-.PHONY: demo test help setup install gate lint typecheck unit bench schema lock clean
+.PHONY: demo test help setup install terraform-cli gate lint typecheck unit bench schema lock clean
 
 demo: $(STAMP) $(NODE_STAMP) ## Set up, then run the main job (the story on the local emulator; writes reports/index.html)
 	$(BIN)/python -m tradeinfra.demo
@@ -32,6 +32,24 @@ help: ## List the targets
 setup: $(STAMP) $(NODE_STAMP) $(CHECKOV_STAMP) ## Create the venvs and node_modules from the lock files
 
 install: $(STAMP) $(NODE_STAMP) ## The project venv and node_modules only (what synth and deploy need)
+
+# The pipeline's build image has no Terraform: the web-tier step installs the
+# pinned release into the venv (preferred over PATH by `tradeinfra`), checked
+# against the SHA-256 of the binary in HashiCorp's linux_amd64 release zip.
+TERRAFORM_VERSION := 1.11.4
+TERRAFORM_SHA256  := 268000fca5c61021c6396893d9483007ba589ad9d0aaccbd7dfa8c78bf7dbe23
+TERRAFORM_ZIP_URL := https://releases.hashicorp.com/terraform/$(TERRAFORM_VERSION)/terraform_$(TERRAFORM_VERSION)_linux_amd64.zip
+
+terraform-cli: $(STAMP) ## Terraform $(TERRAFORM_VERSION) into the venv, checksum-verified (the pipeline's web-tier step)
+	@if $(BIN)/terraform version 2>/dev/null | head -n 1 | grep -qx 'Terraform v$(TERRAFORM_VERSION)'; then \
+	  echo "terraform $(TERRAFORM_VERSION) already in $(BIN)"; \
+	else \
+	  scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && \
+	  curl --fail --silent --show-error --location --output "$$scratch/terraform.zip" $(TERRAFORM_ZIP_URL) && \
+	  $(BIN)/python -m zipfile -e "$$scratch/terraform.zip" "$$scratch" && \
+	  echo "$(TERRAFORM_SHA256)  $$scratch/terraform" | sha256sum --check --quiet - && \
+	  install -m 0755 "$$scratch/terraform" $(BIN)/terraform && echo "terraform $(TERRAFORM_VERSION) installed in $(BIN)"; \
+	fi
 
 # The delivery pipeline runs this over the Synth step's cdk.out and cdktf.out
 # before anything is deployed (cdk-nag already ran inside `tradeinfra synth`).

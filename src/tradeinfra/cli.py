@@ -396,6 +396,14 @@ def deploy(
     config_dir: ConfigDir = Path("config"),
     state_dir: StateDir = Path(".tradeinfra"),
     force_unlock: ForceUnlock = False,
+    deployed_cdk: Annotated[
+        Path | None,
+        typer.Option(
+            "--deployed-cdk",
+            help="A cloud assembly whose stacks of the environment the delivery pipeline has just deployed: "
+            "checked on the target and recorded in this version with the apps deployed here.",
+        ),
+    ] = None,
 ) -> None:
     """Deploy one environment and record the deployment as a version."""
     from tradeinfra.ops.deploy import deploy as run_deploy
@@ -405,12 +413,16 @@ def deploy(
     platform = _load(config_dir, env)
     resolved = resolve_target(TargetKind(target.value), state_dir)
     apps = ["cdk", "tf"] if app_name is AppOption.all else [app_name.value]
-    command = f"deploy --app {app_name.value}"
+    if deployed_cdk is not None and "cdk" in apps:
+        raise TradeinfraError(f"--deployed-cdk {deployed_cdk}: the CDK app is already deployed: use it with --app tf")
+    command = f"deploy --app {app_name.value}" + (" --deployed-cdk" if deployed_cdk else "")
     with (
         err.status(f"deploying {env} to {target.value} ({', '.join(apps)})...") as status,
         hold(platform, resolved, state_dir, env, command, force_unlock=force_unlock, on_line=_progress(status)),
     ):
-        version = run_deploy(platform, env, resolved, apps, state_dir, on_line=_progress(status))
+        version = run_deploy(
+            platform, env, resolved, apps, state_dir, on_line=_progress(status), deployed_cdk=deployed_cdk
+        )
     out.print(
         f"[green]✓[/] {env} deployed to {target.value}: version {version.version} "
         f"({len(version.stacks)} stacks, commit {version.git_commit[:12]})"

@@ -26,6 +26,9 @@ class Workload:
     assumed_by_service: str | None = None
     assumed_by_workload: str | None = None
     assumed_by_environment_account: bool = False
+    # The path of the boundary the role carries instead of the environment's
+    # permission boundary (a deployer, whose work that boundary forbids).
+    ceiling: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,13 @@ WORKLOADS: dict[str, Workload] = {
         "Post-deployment validation (read-only)",
         assumed_by_workload="pipeline-validate",
     ),
+    "web-tier-deployer": Workload(
+        "env",
+        "security/WebTierDeployer/Role/Resource",
+        "Applies the web tier's Terraform (the pipeline's web-tier step)",
+        assumed_by_workload="pipeline-webtier",
+        ceiling="security/WebTierDeployer/Ceiling/Resource",
+    ),
     "web-instance": _service("env", "web-tier/compute/role", "ec2.amazonaws.com", "Web-tier EC2 instances"),
     "rds-monitoring": _service(
         "env", "web-tier/database/monitoring_role", "monitoring.rds.amazonaws.com", "RDS enhanced monitoring"
@@ -145,6 +155,12 @@ WORKLOADS: dict[str, Workload] = {
         f"{PIPELINE}/Pipeline/*/Approve-*/CodePipelineActionRole/Resource",
         "Manual approval action",
         assumed_by_workload="pipeline",
+    ),
+    "pipeline-webtier": _service(
+        "tooling",
+        "trading-pipeline/WebTier{Env}Role/Resource",
+        "codebuild.amazonaws.com",
+        "WebTier-<env> step",
     ),
     "pipeline-validate": _service(
         "tooling",
@@ -218,6 +234,8 @@ RESOURCES: dict[str, Resource] = {
     ),
     "alarm-topic": Resource("The alarm topic", "{env:monitoring/AlarmTopic/Resource}"),
     "validator-role": Resource("The validator role", "{env:security/PostDeployValidatorRole/Resource}"),
+    "web-tier-deployer-role": Resource("The web-tier deployer role", "{env:security/WebTierDeployer/Role/Resource}"),
+    "web-instance-role": Resource("The web instances' role", "{env:web-tier/compute/role}"),
     "web-bucket": Resource("The web-tier bucket", "{env:web-tier/storage/bucket}"),
     "web-app-objects": Resource(
         "An application object in the web bucket", "{env:web-tier/storage/bucket}/app/index.html"

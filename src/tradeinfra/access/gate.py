@@ -236,9 +236,14 @@ def _boundary_ceiling_rows(
         detail = f"no permission boundary at {BOUNDARY_PATH} in the synthesized output"
         yield Row(BOUNDARY_WORKLOAD, env, "resolution", [], [BOUNDARY_PATH], env, False, [detail]), []
         return
+    own_ceilings = {w.path: w.ceiling for w in WORKLOADS.values() if w.scope == "env" and w.ceiling}
     for path, role in scope.roles.items():
-        if not path.startswith("web-tier/") and role.boundary_arn != boundary_arn:
-            detail = f"role {path} does not carry the permission boundary {boundary_arn} (it has {role.boundary_arn})"
+        ceiling = own_ceilings.get(path)
+        expected = scope.arns.get(ceiling) if ceiling else boundary_arn
+        if not path.startswith("web-tier/") and (expected is None or role.boundary_arn != expected):
+            detail = (
+                f"role {path} does not carry the permission boundary {expected or ceiling} (it has {role.boundary_arn})"
+            )
             yield Row(BOUNDARY_WORKLOAD, env, "coverage", [], [path], env, False, [detail]), []
     anyone = Role(BOUNDARY_PATH, f"arn:aws:iam::{scope.account}:role/{env}-trading-any-role", scope.account, None)
     anyone.identity_policies, anyone.boundary, anyone.boundary_arn = [ANY_GRANT], boundary, boundary_arn

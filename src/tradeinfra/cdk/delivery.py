@@ -4,14 +4,21 @@ tooling account: how a commit reaches production.
     Source (CodeConnections) -> Synth (`tradeinfra synth`: both apps, cdk-nag)
     -> UpdatePipeline (self-mutation) -> Assets
     -> ConsistencyGate (unit tests, parity gate, access gate, cfn-lint)
-    -> dev -> validate dev -> staging -> validate staging
-    -> approval -> prod -> validate prod
+    -> dev: CDK stacks -> web tier + ledger record -> validate
+    -> staging: the same -> approval -> prod: the same
+
+Each environment's stage deploys the CDK stacks (CloudFormation actions,
+through the account's CDK bootstrap roles), then runs the same engine as a
+workstation: `tradeinfra deploy --app tf --deployed-cdk cdk.out` applies the
+web tier as the environment's web-tier deployer role and records one version
+of both apps in the deployment ledger; then `tradeinfra validate` checks both
+apps as the read-only validator role.
 
 A failure anywhere stops the run, so nothing is promoted past it; a failed
-post-deployment validation also rolls its stage back to the last successful
-artifacts (CodePipeline V2 stage OnFailure rollback). Each environment is
-deployed to its own account and region through that account's CDK bootstrap
-roles; the validation runs with a read-only role in that account.
+web-tier deploy or validation rolls its stage back (CodePipeline V2 stage
+OnFailure rollback): the stage's actions run again with the last successful
+execution's source and assembly, so the CDK stacks and the web tier both
+return to that commit, and the ledger records it as a new version.
 """
 
 from __future__ import annotations
@@ -28,10 +35,20 @@ from constructs import Construct
 from tradeinfra.cdk.compliance import acknowledge, add_compliance_checks, arn_of
 from tradeinfra.cdk.environment import TradingEnvironment
 from tradeinfra.config.models import DeliveryConfig, EnvironmentConfig
-from tradeinfra.config.naming import ResourceKind, check_name, validation_step_role_name, validator_role_name
+from tradeinfra.config.naming import (
+    ResourceKind,
+    check_name,
+    validation_step_role_name,
+    validator_role_name,
+    web_tier_deployer_role_name,
+    web_tier_step_role_name,
+)
 from tradeinfra.config.tags import MANAGED_BY_CDK
 
 INSTALL = ["make install"]  # the pinned Python and npm dependencies, from the lock files
+# ... and the pinned Terraform CLI, checksum-verified, for the web tier.
+INSTALL_WITH_TERRAFORM = [*INSTALL, "make terraform-cli"]
+CLI = ".venv/bin/tradeinfra"
 BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
 RUNTIMES = {"python": "3.12", "nodejs": "20"}
 
@@ -90,7 +107,7 @@ class DeliveryPipelineStack(cdk.Stack):
             "Synth",
             input=source,
             install_commands=INSTALL,
-            commands=[".venv/bin/tradeinfra config validate", ".venv/bin/tradeinfra synth"],
+            commands=[f"{CLI} config validate", f"{CLI} synth"],
             primary_output_directory="cdk.out",
         )
         cdktf_out = synth.add_output_directory("cdktf.out")
@@ -135,12 +152,45 @@ class DeliveryPipelineStack(cdk.Stack):
                         f"Approve-{env}", comment=f"Release to {env}: the previous environment passed validation"
                     )
                 )
-            self.pipeline.add_stage(stage, pre=pre, post=[self._validation(stage.config, source, delivery, timeout)])
+            web_tier = self._web_tier(stage.config, source, assembly, delivery, timeout)
+            validation = self._validation(stage.config, source, delivery, timeout)
+            validation.add_step_dependency(web_tier)
+            self.pipeline.add_stage(stage, pre=pre, post=[web_tier, validation])
             self.validated_stages.append(env)
         self.pipeline.build_pipeline()
         self._roll_back_failed_stages()
         add_compliance_checks(self)
         self._acknowledge_generated_findings()
+
+    def _web_tier(
+        self,
+        env: EnvironmentConfig,
+        source: pipelines.CodePipelineSource,
+        assembly: pipelines.FileSet,
+        delivery: DeliveryConfig,
+        timeout: cdk.Duration,
+    ) -> pipelines.CodeBuildStep:
+        """The web tier of the environment, applied with Terraform as its
+        web-tier deployer role, recorded in the ledger together with the CDK
+        stacks this stage just deployed from `assembly`."""
+        deployer = f"arn:aws:iam::{env.account}:role/{web_tier_deployer_role_name(env.name)}"
+        return pipelines.CodeBuildStep(
+            f"WebTier-{env.name}",
+            input=source,
+            additional_inputs={"cdk.out": assembly},
+            install_commands=INSTALL_WITH_TERRAFORM,
+            commands=[f"{CLI} deploy --env {env.name} --app tf --target aws --deployed-cdk cdk.out"],
+            env={"TRADEINFRA_ASSUME_ROLE_ARN": deployer},
+            role=iam.Role(
+                self,
+                f"WebTier{env.name.capitalize()}Role",
+                role_name=web_tier_step_role_name(delivery.pipeline_name, env.name),
+                assumed_by=iam.ServicePrincipal("codebuild.amazonaws.com"),
+                description=f"Web-tier deployment of {env.name}: may only assume the web-tier deployer role there",
+            ),
+            role_policy_statements=[iam.PolicyStatement(actions=["sts:AssumeRole"], resources=[deployer])],
+            timeout=timeout,
+        )
 
     def _validation(
         self,
@@ -156,7 +206,7 @@ class DeliveryPipelineStack(cdk.Stack):
             f"Validate-{env.name}",
             input=source,
             install_commands=INSTALL,
-            commands=[f".venv/bin/tradeinfra validate --env {env.name} --target aws --app all"],
+            commands=[f"{CLI} validate --env {env.name} --target aws --app all"],
             env={"TRADEINFRA_ASSUME_ROLE_ARN": validator},
             role=iam.Role(
                 self,

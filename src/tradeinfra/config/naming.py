@@ -121,6 +121,17 @@ def validation_step_role_name(pipeline_name: str, environment: str) -> str:
     return check_name(f"{pipeline_name}-validate-{environment}", ResourceKind.IAM_ROLE)
 
 
+def web_tier_deployer_role_name(environment: str) -> str:
+    """The role in the environment's account that deploys its web tier (Terraform)."""
+    return cdk_name(environment, "web-tier-deployer", ResourceKind.IAM_ROLE)
+
+
+def web_tier_step_role_name(pipeline_name: str, environment: str) -> str:
+    """The tooling-account role the pipeline deploys `environment`'s web tier
+    as; the environment's web-tier deployer role trusts exactly this one."""
+    return check_name(f"{pipeline_name}-webtier-{environment}", ResourceKind.IAM_ROLE)
+
+
 def state_access_role_name(environment: str) -> str:
     """The tooling-account role through which `environment`'s Terraform
     reaches its own state (and only its own) in the shared backend."""

@@ -12,6 +12,7 @@ alarms are passed as CloudFormation rollback triggers.
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -44,15 +45,27 @@ def deploy(
     apps: Sequence[str],
     state_dir: Path,
     on_line: OnLine | None = None,
+    deployed_cdk: Path | None = None,
 ) -> DeploymentVersion:
-    """Synthesize `environment` and deploy it as a new recorded version."""
+    """Synthesize `environment` and deploy it as a new recorded version.
+
+    `deployed_cdk`: the cloud assembly whose stacks of `environment` another
+    engine (the pipeline's CloudFormation actions) has just deployed; they
+    are checked on the target and recorded in the same version, not deployed."""
     env = platform.environment(environment)
+    if deployed_cdk is not None:
+        _check_assembly(deployed_cdk, environment)
+        apps = ["cdk", *(app for app in apps if app != "cdk")]
+    to_synthesize = [app for app in apps if app != "cdk" or deployed_cdk is None]
 
     def build(directory: Path) -> None:
-        synthesize(platform, [environment], apps, directory, on_line)
+        if to_synthesize:
+            synthesize(platform, [environment], to_synthesize, directory, on_line)
+        if deployed_cdk is not None:
+            shutil.copytree(deployed_cdk, directory / "cdk.out", dirs_exist_ok=True)
         write_environment(directory, env)
 
-    return deploy_version(platform, env, target, apps, state_dir, build, on_line)
+    return deploy_version(platform, env, target, apps, state_dir, build, on_line, cdk_deployed=deployed_cdk is not None)
 
 
 def deploy_version(
@@ -64,10 +77,12 @@ def deploy_version(
     build: Build,
     on_line: OnLine | None = None,
     source: DeploymentVersion | None = None,
+    cdk_deployed: bool = False,
 ) -> DeploymentVersion:
     """Record a new version, let `build` fill its directory, deploy it; the
     record says how it ended, also when interrupted. A rollback names the
-    version it redeploys (`source`), whose commit it deploys."""
+    version it redeploys (`source`), whose commit it deploys. `cdk_deployed`:
+    the CDK stacks in the directory are already deployed; check them only."""
     store = open_store(platform, target, state_dir, env.name, on_line)
     commit = source.git_commit if source else git_commit()
     version = store.begin(list(apps), commit, source.version if source else None)
@@ -85,7 +100,10 @@ def deploy_version(
                 else None
             )
             if "cdk" in apps:
-                deploy_assembly(env, target, directory / "cdk.out", on_line)
+                if cdk_deployed:
+                    confirm_deployed(env, target, directory / "cdk.out", on_line)
+                else:
+                    deploy_assembly(env, target, directory / "cdk.out", on_line)
                 stacks += environment_stacks(directory / "cdk.out", env.name)
             if backend is not None:
                 backend.result()
@@ -126,6 +144,40 @@ def environment_stacks(assembly: Path, environment: str) -> list[str]:
     from tradeinfra.synthesized.cloud_assembly import read_assembly
 
     return [stack.stack_name for stack in read_assembly(assembly).get(environment, {}).values()]
+
+
+def _check_assembly(assembly: Path, environment: str) -> None:
+    from tradeinfra.synthesized.cloud_assembly import AssemblyError, read_assembly
+
+    try:
+        stages = read_assembly(assembly)
+    except AssemblyError as exc:
+        raise DeployError(f"--deployed-cdk {assembly}: {exc}") from None
+    if not stages.get(environment):
+        raise DeployError(f"--deployed-cdk {assembly}: the cloud assembly holds no stack of {environment}")
+
+
+# Where a stack is after a deployment that succeeded.
+SETTLED = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE")
+
+
+def confirm_deployed(env: EnvironmentConfig, target: Target, assembly: Path, on_line: OnLine | None) -> None:
+    """Every stack of `env` in the assembly is deployed and settled on the
+    target: what the pipeline's CloudFormation actions left behind."""
+    cloudformation = target.client("cloudformation", env)
+    unsettled = []
+    for name in environment_stacks(assembly, env.name):
+        try:
+            (stack,) = cloudformation.describe_stacks(StackName=name)["Stacks"]
+            status = str(stack["StackStatus"])
+        except cloudformation.exceptions.ClientError as exc:
+            status = "not deployed" if "does not exist" in str(exc) else f"unreadable ({exc})"
+        if status not in SETTLED:
+            unsettled.append(f"{name}: {status}")
+    if unsettled:
+        raise DeployError("the CDK stacks the pipeline deployed are not settled: " + "; ".join(unsettled))
+    if on_line:
+        on_line(f"CDK stacks of {env.name} deployed by the pipeline: all settled")
 
 
 def deploy_assembly(env: EnvironmentConfig, target: Target, assembly: Path, on_line: OnLine | None) -> None:

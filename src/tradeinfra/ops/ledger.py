@@ -423,8 +423,11 @@ def open_ledger(platform: PlatformConfig, target: Target, environment: str) -> L
     if target.is_local:
         variables = target.account_environment(location.account, location.region)
     else:
+        # From the role the caller acts as (TRADEINFRA_ASSUME_ROLE_ARN: the
+        # pipeline's web-tier deployer), else from the caller's own credentials.
+        acting = target.account_environment(location.account, location.region)
         role = f"arn:aws:iam::{location.account}:role/{state_access_role_name(environment)}"
-        variables = {"AWS_ENDPOINT_URL": "", **_assume(role, location.region)}
+        variables = {"AWS_ENDPOINT_URL": "", **_assume(role, location.region, acting)}
     session = boto3.Session(
         region_name=location.region,
         aws_access_key_id=variables.get("AWS_ACCESS_KEY_ID"),
@@ -450,11 +453,18 @@ def ledger_exists(ledger: Ledger) -> bool:
     return True
 
 
-def _assume(role: str, region: str) -> dict[str, str]:
+def _assume(role: str, region: str, acting: dict[str, str]) -> dict[str, str]:
     import boto3
 
+    sts = boto3.client(
+        "sts",
+        region_name=region,
+        aws_access_key_id=acting.get("AWS_ACCESS_KEY_ID"),
+        aws_secret_access_key=acting.get("AWS_SECRET_ACCESS_KEY"),
+        aws_session_token=acting.get("AWS_SESSION_TOKEN"),
+    )
     try:
-        return assume_role(boto3.client("sts", region_name=region), role, who_am_i().replace("@", "-")[:64])
+        return assume_role(sts, role, who_am_i().replace("@", "-").replace(":", "-")[:64])
     except Exception as exc:
         raise LedgerError(
             f"deployment ledger: cannot act as {role} ({_reason(exc)}): the environment's deployers need "

@@ -20,8 +20,9 @@ from tradeinfra.emulator.process import LOCAL_CREDENTIALS, Emulator
 from tradeinfra.errors import TradeinfraError
 
 LOCAL_ROLE = "tradeinfra-local"
-# On AWS, a role to act as (the delivery pipeline sets it to the environment's
-# read-only validator role); unset: the caller's own credentials.
+# A role to act as in the environment's account (the delivery pipeline sets
+# it to the web-tier deployer or the read-only validator role); unset: the
+# caller's own credentials on AWS, the emulator's stand-in role locally.
 ASSUME_ROLE_VARIABLE = "TRADEINFRA_ASSUME_ROLE_ARN"
 
 
@@ -84,8 +85,13 @@ class Target:
         return f"arn:aws:iam::{account}:role/{LOCAL_ROLE}"
 
     def _local_credentials(self, account: str) -> dict[str, str]:
+        """The emulator's stand-in role of `account`, or the role named by
+        TRADEINFRA_ASSUME_ROLE_ARN when it is in that account: the pipeline's
+        steps run as the roles they name, here as on AWS."""
         import boto3
 
+        named = os.environ.get(ASSUME_ROLE_VARIABLE, "")
+        role = named if named.split(":")[4:5] == [account] else self.role_arn(account)
         sts = boto3.client(
             "sts",
             region_name="us-east-1",
@@ -93,7 +99,7 @@ class Target:
             aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         )
-        return assume_role(sts, self.role_arn(account))
+        return assume_role(sts, role)
 
 
 def assume_role(sts: Any, role_arn: str, session_name: str = "tradeinfra") -> dict[str, str]:

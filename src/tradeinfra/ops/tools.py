@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -91,7 +92,9 @@ def terraform(
     ok_codes: tuple[int, ...] = (0,),
     stdout_only: bool = False,
 ) -> ToolRun:
-    binary = shutil.which("terraform", path=env.get("PATH"))
+    # `make terraform-cli` installs the pinned release beside the venv's Python (the pipeline's builds).
+    beside = Path(sys.executable).parent / "terraform"
+    binary = str(beside) if beside.is_file() else shutil.which("terraform", path=env.get("PATH"))
     if binary is None:
         raise ToolError("terraform: not found on PATH (Terraform 1.11 is required)", [])
     return run_tool([binary, *args], env=env, cwd=cwd, on_line=on_line, ok_codes=ok_codes, stdout_only=stdout_only)

@@ -9,7 +9,7 @@ remains can be compared across environments.
   are (every environment is in the `aws` partition), the environment name
   where it is a word of its own (`prod-trading-orders`, `/trading/prod/`,
   `DeploymentStage.prod`) or the prefix of a generated name (`proddata...`),
-  and asset hashes.
+  asset hashes, and the web tier's name suffix where it ends a name.
 - CDK bookkeeping (CDKMetadata, other metadata) is dropped.
 """
 
@@ -23,6 +23,7 @@ ENV = "<env>"
 ACCOUNT = "<account>"
 REGION = "<region>"
 HASH = "<hash>"
+SUFFIX = "<suffix>"
 ASSET_HASH = re.compile(r"\b[0-9a-f]{64}\b")
 EXPORT_NAME = re.compile(r"ExportsOutput[A-Za-z0-9]+")
 
@@ -30,14 +31,19 @@ EXPORT_NAME = re.compile(r"ExportsOutput[A-Za-z0-9]+")
 class Identity:
     """One environment's identity, and how to take it out of a string."""
 
-    def __init__(self, environment: str, account: str, region: str) -> None:
+    def __init__(self, environment: str, account: str, region: str, name_suffix: str | None = None) -> None:
         self.environment = environment
         self.account = account
         self.region = region
         self._word = re.compile(rf"(?<![A-Za-z0-9]){re.escape(environment)}(?![A-Za-z0-9])")
         self._generated: dict[str, re.Pattern[str]] = {}
+        # The web tier's names end in the environment's suffix (`web-<env>-d4e1`);
+        # the CDK app names them where it grants on them (the web-tier deployer).
+        self._suffix = re.compile(rf"(?<=-){re.escape(name_suffix)}(?![A-Za-z0-9])") if name_suffix else None
 
     def scrub(self, text: str, component: str = "") -> str:
+        if self._suffix is not None:
+            text = self._suffix.sub(SUFFIX, text)
         if self.account in text:
             text = text.replace(self.account, ACCOUNT)
         if self.region in text:

@@ -44,7 +44,8 @@ def load_cdk(cdk_out: Path, platform: PlatformConfig) -> dict[str, EnvironmentSn
     for name in platform.names:
         stacks = {}
         for component, stack in assembly[name].items():
-            identity = Identity(name, stack.account, stack.region)
+            suffix = platform.environment(name).web_tier.environment_suffix
+            identity = Identity(name, stack.account, stack.region, suffix)
             stacks[component] = normalize_stack(
                 stack.template, identity, component, stack.stack_name, stack.termination_protection
             )
@@ -61,7 +62,8 @@ def _read_acknowledgments(path: Path, snapshots: dict[str, EnvironmentSnapshot],
                 env, _, rest = construct["constructPath"].partition("/")
                 if env in snapshots:
                     component = rest.split("/", 1)[0]
-                    identity = Identity(env, platform.environment(env).account, platform.environment(env).region)
+                    config = platform.environment(env)
+                    identity = Identity(env, config.account, config.region, config.web_tier.environment_suffix)
                     snapshots[env].acknowledgments.add(
                         (
                             identity.scrub(finding.get("acknowledgedId", finding["ruleName"]), component),

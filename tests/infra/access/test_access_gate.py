@@ -110,7 +110,12 @@ def _validator_trusts_another_step(template: Template) -> None:
 
 
 def _loosen_boundary(template: Template) -> None:
-    (policy,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::ManagedPolicy"]
+    (policy,) = [
+        r
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::IAM::ManagedPolicy"
+        and r["Properties"]["ManagedPolicyName"].endswith("-trading-permissions-boundary")
+    ]
     policy["Properties"]["PolicyDocument"]["Statement"].append({"Effect": "Allow", "Action": "iam:*", "Resource": "*"})
 
 

@@ -17,6 +17,7 @@ from tests.infra.cdk.conftest import Assembly
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.config.models import DeliveryConfig
 from tradeinfra.synthesized.cloud_assembly import SynthesizedStack, read_delivery_stacks
+from tradeinfra.synthesized.pipeline import pipeline_steps
 
 PLATFORM_STAGES = ["Source", "Build", "UpdatePipeline", "Assets", "ConsistencyGate"]
 
@@ -109,14 +110,38 @@ def test_each_environment_deploys_to_its_own_account_then_validates(
     for action in deploys:
         assert action.get("Region", pipeline_stack.region) == config.region
         assert f":iam::{config.account}:role/cdk-" in json.dumps(action["RoleArn"])
-    (validate,) = actions(stage, "CodeBuild")
-    assert validate["RunOrder"] > max(a["RunOrder"] for a in deploys)  # after every stack is deployed
-    commands = build_commands(pipeline_stack, validate["Configuration"]["ProjectName"])
-    assert f".venv/bin/tradeinfra validate --env {env} --target aws --app all" in commands
-    project = pipeline_stack.template["Resources"][validate["Configuration"]["ProjectName"]["Ref"]]
-    variables = project["Properties"]["Environment"]["EnvironmentVariables"]
-    role = next(v["Value"] for v in variables if v["Name"] == "TRADEINFRA_ASSUME_ROLE_ARN")
-    assert role == f"arn:aws:iam::{config.account}:role/{env}-trading-post-deploy-validator"
+    web_tier, validate = pipeline_steps(pipeline_stack)[env]
+    assert web_tier.name == f"WebTier-{env}" and validate.name == f"Validate-{env}"
+    # The web tier joins the CDK app's VPC: after every stack is deployed; validation after both apps.
+    assert web_tier.run_order > max(a["RunOrder"] for a in deploys)
+    assert validate.run_order > web_tier.run_order
+    assert web_tier.commands == [
+        f".venv/bin/tradeinfra deploy --env {env} --app tf --target aws --deployed-cdk cdk.out"
+    ]
+    assert web_tier.install_commands[-2:] == ["make install", "make terraform-cli"]
+    assert web_tier.variables["TRADEINFRA_ASSUME_ROLE_ARN"] == (
+        f"arn:aws:iam::{config.account}:role/{env}-trading-web-tier-deployer"
+    )
+    assert validate.commands == [f".venv/bin/tradeinfra validate --env {env} --target aws --app all"]
+    assert validate.variables["TRADEINFRA_ASSUME_ROLE_ARN"] == (
+        f"arn:aws:iam::{config.account}:role/{env}-trading-post-deploy-validator"
+    )
+
+
+def test_the_web_tier_step_records_the_assembly_the_stage_deployed(pipeline_stack: SynthesizedStack) -> None:
+    """`--deployed-cdk cdk.out` is the Synth step's output, the very assembly
+    the stage's CloudFormation actions deployed."""
+    for env in ("dev", "staging", "prod"):
+        (web_tier,) = [s for s in pipeline_steps(pipeline_stack)[env] if s.name.startswith("WebTier-")]
+        assert any('ln -s -- "$CODEBUILD_SRC_DIR_Synth_Output" "cdk.out"' in c for c in web_tier.install_commands)
+
+
+def test_terraform_is_pinned_and_checksum_verified() -> None:
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    recipe = re.search(r"^terraform-cli:.*\n((?:\t.*\n)+)", makefile, re.MULTILINE)
+    assert recipe is not None
+    assert "sha256sum --check" in recipe.group(1)
+    assert re.search(r"^TERRAFORM_SHA256\s*:= [0-9a-f]{64}$", makefile, re.MULTILINE)
 
 
 @pytest.mark.parametrize("env", ["dev", "staging", "prod"])
@@ -140,12 +165,8 @@ def test_a_person_approves_before_prod_and_only_there(
     assert names.index("prod") == names.index("staging") + 1
 
 
-@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
-def test_validation_step_may_only_assume_the_validator_role(
-    pipeline_stack: SynthesizedStack, platform: PlatformConfig, env: str
-) -> None:
-    account = platform.environment(env).account
-    role_name = f"trading-pipeline-validate-{env}"
+def assumable(pipeline_stack: SynthesizedStack, role_name: str) -> list[Any]:
+    """What the pipeline role `role_name` may assume."""
     role_id = next(
         lid
         for lid, r in pipeline_stack.resources("AWS::IAM::Role").items()
@@ -157,8 +178,47 @@ def test_validation_step_may_only_assume_the_validator_role(
         if {"Ref": role_id} in policy["Properties"]["Roles"]
         for s in policy["Properties"]["PolicyDocument"]["Statement"]
     ]
-    assumes = [s for s in statements if s["Action"] == "sts:AssumeRole"]
-    assert [s["Resource"] for s in assumes] == [f"arn:aws:iam::{account}:role/{env}-trading-post-deploy-validator"]
+    return [s["Resource"] for s in statements if s["Action"] == "sts:AssumeRole"]
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_validation_step_may_only_assume_the_validator_role(
+    pipeline_stack: SynthesizedStack, platform: PlatformConfig, env: str
+) -> None:
+    account = platform.environment(env).account
+    assert assumable(pipeline_stack, f"trading-pipeline-validate-{env}") == [
+        f"arn:aws:iam::{account}:role/{env}-trading-post-deploy-validator"
+    ]
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_web_tier_step_may_only_assume_the_web_tier_deployer_role(
+    pipeline_stack: SynthesizedStack, platform: PlatformConfig, env: str
+) -> None:
+    account = platform.environment(env).account
+    assert assumable(pipeline_stack, f"trading-pipeline-webtier-{env}") == [
+        f"arn:aws:iam::{account}:role/{env}-trading-web-tier-deployer"
+    ]
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_web_tier_deployer_trusts_only_that_step_and_carries_its_ceiling(
+    assembly: Assembly, delivery: DeliveryConfig, env: str
+) -> None:
+    security = assembly[env]["security"]
+    (role,) = [
+        r["Properties"]
+        for r in security.resources("AWS::IAM::Role").values()
+        if r["Properties"]["RoleName"] == f"{env}-trading-web-tier-deployer"
+    ]
+    (statement,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert statement["Condition"] == {
+        "ArnEquals": {"aws:PrincipalArn": f"arn:aws:iam::{delivery.account}:role/trading-pipeline-webtier-{env}"}
+    }
+    ceiling = security.template["Resources"][role["PermissionsBoundary"]["Ref"]]["Properties"]
+    assert ceiling["ManagedPolicyName"] == f"{env}-trading-web-tier-deploy-ceiling"
+    denied = [s for s in ceiling["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
+    assert [s["Action"] for s in denied] == ["s3:*"]  # every bucket but the web tier's own
 
 
 @pytest.mark.parametrize("env", ["dev", "staging", "prod"])

@@ -1,4 +1,5 @@
-"""The environment's guard rails: the permission boundary every role carries."""
+"""The environment's guard rails: the permission boundary every role carries,
+and the roles the delivery pipeline acts as in the environment."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from tradeinfra.cdk.constructs.read_access import (
     read_acknowledgments,
     read_statements,
 )
+from tradeinfra.cdk.constructs.web_tier_deployer import WebTierDeployer
 from tradeinfra.config.models import DeliveryConfig, EnvironmentConfig, SecurityConfig
 from tradeinfra.config.naming import ResourceKind, cdk_name, validation_step_role_name, validator_role_name
 
@@ -92,7 +94,10 @@ class SecurityStack(TradingStack):
         delivery: DeliveryConfig | None,
     ) -> None:
         super().__init__(
-            scope, "security", environment=environment, description="Permission boundary and validator role"
+            scope,
+            "security",
+            environment=environment,
+            description="Permission boundary, validator and web-tier deployer roles",
         )
         self.boundary_name = cdk_name(environment.name, security.permission_boundary_name, ResourceKind.IAM_POLICY)
         self.boundary = iam.ManagedPolicy(
@@ -126,6 +131,7 @@ class SecurityStack(TradingStack):
         self.publish("permissions-boundary-arn", self.boundary.managed_policy_arn, "ARN of the permission boundary")
         if delivery is not None:
             self._validator_role(environment.name, delivery)
+            WebTierDeployer(self, "WebTierDeployer", environment=environment, delivery=delivery)
 
     def _validator_role(self, env: str, delivery: DeliveryConfig) -> None:
         """What the pipeline's post-deployment validation may do here: read
