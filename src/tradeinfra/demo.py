@@ -4,9 +4,9 @@ a user would type.
 Synthesize and gate; start the emulator; deploy dev and validate it; promote
 to staging and to prod; change prod outside a deployment and let `drift` find
 it; deploy a release that would halt trading to dev, promote it and watch
-staging roll back by itself; show the shared history; write
-reports/index.html; tear dev down (prod is refused without --confirm); stop
-the emulator (always). Each chapter says how long it took.
+staging roll back by itself; show the shared history; tear dev down (prod
+is refused without --confirm) while staging is checked for drift; write
+reports/index.html; stop the emulator (always). Each chapter says how long it took.
 
 State lives in `.tradeinfra/demo/` and starts empty, so the demo can be run
 again and never touches the state of your own deployments.
@@ -70,14 +70,15 @@ def main() -> int:
         tradeinfra("validate", "--env", "staging", "--app", "cdk", *state)
         tradeinfra("history", "--env", "staging", *state)  # from the ledger every machine shares
 
-        chapter("7. The report")
-        tradeinfra("drift", "--env", "staging", *state)
-        tradeinfra("report", "--output", str(REPORT), *state)
-
-        chapter("8. Tear dev down: web tier first, then its stacks; recorded in the ledger")
+        chapter("7. Tear dev down (web tier first, then its stacks) while staging is checked for drift")
         tradeinfra("destroy", "--env", "prod", *state, expect=1)  # protected: refused without --confirm prod
-        tradeinfra("destroy", "--env", "dev", *state)
+        teardown = alongside("destroy", "--env", "dev", *state)  # dev's lock, dev's workspace: apart from staging's
+        tradeinfra("drift", "--env", "staging", *state)
+        teardown.wait()
         tradeinfra("history", "--env", "dev", *state)
+
+        chapter("8. The report")
+        tradeinfra("report", "--output", str(REPORT), *state)
         chapter(None)
     except DemoError as exc:
         print(f"\ndemo failed: {exc}", file=sys.stderr)
@@ -105,13 +106,40 @@ def chapter(title: str | None) -> None:
 
 def tradeinfra(*args: str, expect: int | None = 0) -> None:
     """Run the CLI as a user would; `expect` is the exit code the story needs."""
-    shown = " ".join(
-        args[: args.index("--state-dir")] + args[args.index("--state-dir") + 2 :] if "--state-dir" in args else args
-    )
+    shown = _shown(args)
     print(f"\n\033[36m$ tradeinfra {shown}\033[0m", flush=True)
     code = subprocess.run([TRADEINFRA, *args], check=False).returncode
     if expect is not None and code != expect:
         raise DemoError(f"'tradeinfra {shown}' exited {code}, expected {expect}")
+
+
+class Alongside:
+    """A CLI run in the background; its output is shown when it is waited for."""
+
+    def __init__(self, args: tuple[str, ...], expect: int) -> None:
+        self.shown = _shown(args)
+        self.expect = expect
+        print(f"\n\033[36m$ tradeinfra {self.shown} &\033[0m  (output below when it finishes)", flush=True)
+        self.process = subprocess.Popen(
+            [TRADEINFRA, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+
+    def wait(self) -> None:
+        output, _ = self.process.communicate()
+        print(f"\n\033[36m$ tradeinfra {self.shown}\033[0m  (finished)\n{output.rstrip()}", flush=True)
+        if self.process.returncode != self.expect:
+            raise DemoError(f"'tradeinfra {self.shown}' exited {self.process.returncode}, expected {self.expect}")
+
+
+def alongside(*args: str, expect: int = 0) -> Alongside:
+    return Alongside(args, expect)
+
+
+def _shown(args: tuple[str, ...]) -> str:
+    """The command as a user would type it (the demo's own state dir left out)."""
+    return " ".join(
+        args[: args.index("--state-dir")] + args[args.index("--state-dir") + 2 :] if "--state-dir" in args else args
+    )
 
 
 def change_out_of_band(environment: str) -> None:

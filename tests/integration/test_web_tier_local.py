@@ -7,12 +7,17 @@ between). The tests build on each other, in order."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conftest import REPO_ROOT
+from tradeinfra.cdk.synth import synth_cdk
 from tradeinfra.cli import main
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.ops.deploy import deploy
@@ -22,6 +27,7 @@ from tradeinfra.ops.targets import TargetKind, resolve_target
 from tradeinfra.ops.terraform_deploy import LOCK_TIMEOUT, TerraformDeployError, Workspace, open_workspace
 from tradeinfra.ops.validate import validate
 from tradeinfra.ops.versions import DeploymentStore
+from tradeinfra.synthesized.pipeline import read_pipeline_steps
 
 pytestmark = pytest.mark.slow
 
@@ -39,6 +45,54 @@ def test_both_apps_deploy_and_the_web_tier_has_its_configured_settings(
     assert "trading-tfstate-tooling" not in [b["Name"] for b in state.list_buckets()["Buckets"]]
 
 
+def test_the_pipelines_own_steps_deploy_the_web_tier_record_and_validate(
+    platform: PlatformConfig, state_dir: Path, tmp_path: Path
+) -> None:
+    """Dev's WebTier and Validate steps, read from the synthesized
+    `trading-pipeline` template, run in order in a fresh checkout (no cache:
+    what it knows comes from the ledger) with each step's environment
+    variables. The emulator stands for dev's AWS account (`--target aws`
+    becomes `--target local`) and enforces no IAM: which role may do what
+    is proven by the access gate; here, that the steps work end to end as
+    the roles they name, and that those roles exist in dev."""
+    assert platform.delivery is not None
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    for shared in (".venv", "config"):
+        (checkout / shared).symlink_to(REPO_ROOT / shared)
+    shutil.copytree(
+        state_dir / "emulator", checkout / ".tradeinfra" / "emulator", ignore=shutil.ignore_patterns("*.log")
+    )
+    synth_cdk(platform, platform.names, checkout / "cdk.out")  # what the pipeline's Synth step hands the stage
+    steps = read_pipeline_steps(checkout / "cdk.out", platform.delivery.pipeline_name)["dev"]
+    assert [step.name for step in steps] == ["WebTier-dev", "Validate-dev"]
+    target = resolve_target(TargetKind.local, state_dir)
+    before = open_store(platform, target, state_dir, "dev").latest()
+
+    for step in steps:
+        for command in step.commands:
+            assert "--target aws" in command
+            run = subprocess.run(
+                ["bash", "-c", command.replace("--target aws", "--target local")],
+                cwd=checkout,
+                env={**os.environ, **step.variables},
+                capture_output=True,
+                text=True,
+                timeout=900,
+            )
+            assert run.returncode == 0, f"{step.name}: {command}\n{run.stdout}\n{run.stderr}"
+
+    recorded = open_store(platform, target, state_dir, "dev").latest()
+    assert recorded is not None and before is not None and recorded.version > before.version
+    assert (recorded.apps, recorded.result) == (["cdk", "tf"], "succeeded")
+    assert {"dev-trading-compute", "dev-trading-api", "web-tier/dev"} <= set(recorded.stacks)
+    assert json.loads((checkout / ".tradeinfra" / "results" / "local" / "dev" / "validation.json").read_text())["ok"]
+    roles = target.client("iam", platform.environment("dev"))
+    for step in steps:
+        role = step.variables["TRADEINFRA_ASSUME_ROLE_ARN"].rsplit("/", 1)[1]
+        assert roles.get_role(RoleName=role)["Role"]["RoleName"] == role
+
+
 def test_validation_reads_the_web_tier(platform: PlatformConfig, state_dir: Path) -> None:
     report = validate(platform.environment("dev"), resolve_target(TargetKind.local, state_dir), ["tf"])
     assert report.ok, report.failed
@@ -51,7 +105,8 @@ def test_validation_reads_the_web_tier(platform: PlatformConfig, state_dir: Path
 def test_no_drift_right_after_a_deployment(platform: PlatformConfig, state_dir: Path) -> None:
     report = detect_drift(platform, "dev", resolve_target(TargetKind.local, state_dir), state_dir)
     assert report.drifts == []
-    assert "tf: terraform refresh-only plan of v0001" in report.checked
+    # v0002: the version the pipeline's steps recorded
+    assert "tf: terraform refresh-only plan of v0002" in report.checked
 
 
 def test_applying_the_same_version_again_would_change_nothing(platform: PlatformConfig, state_dir: Path) -> None:

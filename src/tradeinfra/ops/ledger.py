@@ -31,7 +31,7 @@ from typing import Any
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.config.naming import state_access_role_name
 from tradeinfra.errors import TradeinfraError
-from tradeinfra.ops.targets import Target, assume_role
+from tradeinfra.ops.targets import Target, assume_role, session_from
 
 VERSION_PREFIX = "version#"
 LOCK_ENTRY = "lock"
@@ -417,7 +417,6 @@ def open_ledger(platform: PlatformConfig, target: Target, environment: str) -> L
     On AWS the caller acts there as the environment's tooling role
     (`trading-tfstate-<env>`: its own entries only); on the emulator, as the
     tooling account."""
-    import boto3
 
     location = ledger_location(platform, environment)
     if target.is_local:
@@ -428,12 +427,7 @@ def open_ledger(platform: PlatformConfig, target: Target, environment: str) -> L
         acting = target.account_environment(location.account, location.region)
         role = f"arn:aws:iam::{location.account}:role/{state_access_role_name(environment)}"
         variables = {"AWS_ENDPOINT_URL": "", **_assume(role, location.region, acting)}
-    session = boto3.Session(
-        region_name=location.region,
-        aws_access_key_id=variables.get("AWS_ACCESS_KEY_ID"),
-        aws_secret_access_key=variables.get("AWS_SECRET_ACCESS_KEY"),
-        aws_session_token=variables.get("AWS_SESSION_TOKEN"),
-    )
+    session = session_from(variables, location.region)
     endpoint = variables.get("AWS_ENDPOINT_URL") or None
     return Ledger(
         session.client("dynamodb", endpoint_url=endpoint),
@@ -454,15 +448,7 @@ def ledger_exists(ledger: Ledger) -> bool:
 
 
 def _assume(role: str, region: str, acting: dict[str, str]) -> dict[str, str]:
-    import boto3
-
-    sts = boto3.client(
-        "sts",
-        region_name=region,
-        aws_access_key_id=acting.get("AWS_ACCESS_KEY_ID"),
-        aws_secret_access_key=acting.get("AWS_SECRET_ACCESS_KEY"),
-        aws_session_token=acting.get("AWS_SESSION_TOKEN"),
-    )
+    sts = session_from(acting, region).client("sts")
     try:
         return assume_role(sts, role, who_am_i().replace("@", "-").replace(":", "-")[:64])
     except Exception as exc:

@@ -70,15 +70,14 @@ class Target:
     def session(self, environment: EnvironmentConfig, variables: dict[str, str] | None = None) -> Any:
         """A boto3 session acting in the environment: as the role named by
         TRADEINFRA_ASSUME_ROLE_ARN on AWS when set, never silently as the caller."""
-        import boto3
-
         variables = variables if variables is not None else self.process_environment(environment)
-        return boto3.Session(
-            region_name=environment.region,
-            aws_access_key_id=variables.get("AWS_ACCESS_KEY_ID"),
-            aws_secret_access_key=variables.get("AWS_SECRET_ACCESS_KEY"),
-            aws_session_token=variables.get("AWS_SESSION_TOKEN"),
-        )
+        return session_from(variables, environment.region)
+
+    def account_client(self, service: str, account: str, region: str) -> Any:
+        """A boto3 client for `service` in `account` (e.g. the tooling account)."""
+        variables = self.account_environment(account, region)
+        endpoint = variables.get("AWS_ENDPOINT_URL") or None
+        return session_from(variables, region).client(service, endpoint_url=endpoint)
 
     def role_arn(self, account: str) -> str:
         """On the emulator, the role whose credentials act in `account`."""
@@ -100,6 +99,19 @@ class Target:
             aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         )
         return assume_role(sts, role)
+
+
+def session_from(variables: dict[str, str], region: str) -> Any:
+    """A boto3 session with the credentials in `variables` (the AWS_* a tool
+    would read); the default chain where they hold none."""
+    import boto3
+
+    return boto3.Session(
+        region_name=region,
+        aws_access_key_id=variables.get("AWS_ACCESS_KEY_ID"),
+        aws_secret_access_key=variables.get("AWS_SECRET_ACCESS_KEY"),
+        aws_session_token=variables.get("AWS_SESSION_TOKEN"),
+    )
 
 
 def assume_role(sts: Any, role_arn: str, session_name: str = "tradeinfra") -> dict[str, str]:

@@ -158,7 +158,12 @@ def ensure_state_backend(
     state_dir: Path,
     on_line: OnLine | None,
 ) -> None:
-    """On the emulator: create (or confirm) the state bucket and lock table in the tooling account."""
+    """On the emulator: create the state bucket and lock table in the tooling
+    account, unless they are there (created by another machine, whose local
+    state of this stack this one does not have)."""
+    account, region = tooling_account(platform, env), env.terraform_state.region
+    if _state_backend_exists(target, account, region, env):
+        return
     directory = _copy_config(cdktf_out, STATE_BACKEND, work_root(state_dir, target) / STATE_BACKEND)
     variables = {
         **target.account_environment(tooling_account(platform, env), env.terraform_state.region),
@@ -170,6 +175,16 @@ def ensure_state_backend(
     if on_line:
         on_line("terraform apply: state backend")
     backend.run(["apply", "-auto-approve", "-input=false", "-no-color"], on_line)
+
+
+def _state_backend_exists(target: Target, account: str, region: str, env: EnvironmentConfig) -> bool:
+    s3, dynamodb = target.account_client("s3", account, region), target.account_client("dynamodb", account, region)
+    try:
+        s3.head_bucket(Bucket=env.terraform_state.bucket)
+        dynamodb.describe_table(TableName=env.terraform_state.lock_table)
+    except (s3.exceptions.ClientError, dynamodb.exceptions.ClientError):
+        return False
+    return True
 
 
 def ensure_ledger(platform: PlatformConfig, target: Target, state_dir: Path, on_line: OnLine | None) -> None:
