@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import signal
 import sys
 from enum import StrEnum
 from functools import partial
@@ -25,7 +26,8 @@ from tradeinfra.config.schema import render_schema
 from tradeinfra.config.views import environment_matrix, resolved_values
 from tradeinfra.config.yaml_source import Location
 from tradeinfra.errors import CheckFailedError, TradeinfraError
-from tradeinfra.files import write_text_atomically
+from tradeinfra.files import check_output_directory, check_output_file, write_text_atomically
+from tradeinfra.interruption import Interrupted, stop_signals_interrupt
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 1
@@ -54,6 +56,21 @@ class TextOrJson(StrEnum):
     json = "json"
 
 
+def _output_file(value: Path | None) -> Path | None:
+    """An --output path, checked before any work."""
+    if value is not None:
+        check_output_file(value, "--output")
+    return value
+
+
+def _state_directory(value: Path) -> Path:
+    check_output_directory(value, "--state-dir", marker=None)
+    return value
+
+
+OutputFile = Annotated[
+    Path | None, typer.Option("--output", help="Write the report to this file.", callback=_output_file)
+]
 ConfigDir = Annotated[Path, typer.Option("--config-dir", help="Configuration directory.", show_default=True)]
 EnvOption = Annotated[str | None, typer.Option("--env", help="Environment name, e.g. prod.")]
 FormatOption = Annotated[TextOrJson, typer.Option("--format", help="Output format.")]
@@ -203,7 +220,8 @@ def config_matrix(
 def config_schema(
     config_dir: ConfigDir = Path("config"),
     output: Annotated[
-        Path | None, typer.Option("--output", help="Where to write; default <config-dir>/schema.json.")
+        Path | None,
+        typer.Option("--output", help="Where to write; default <config-dir>/schema.json.", callback=_output_file),
     ] = None,
     check: Annotated[bool, typer.Option("--check", help="Exit 2 if the file is out of date; write nothing.")] = False,
 ) -> None:
@@ -262,7 +280,7 @@ def parity(
     tfvars_dir: Annotated[Path, typer.Option("--tfvars-dir", help="Directory of <env>.tfvars.")] = Path("terraform"),
     config_dir: ConfigDir = Path("config"),
     output_format: Annotated[ReportFormat, typer.Option("--format", help="Report format.")] = ReportFormat.text,
-    output: Annotated[Path | None, typer.Option("--output", help="Write the report to this file.")] = None,
+    output: OutputFile = None,
 ) -> None:
     """Prove the environments differ only where config/platform.yaml declares it.
     Exit 0 when consistent, 2 on findings."""
@@ -294,7 +312,7 @@ def access(
     tfvars_dir: Annotated[Path, typer.Option("--tfvars-dir", help="Directory of <env>.tfvars.")] = Path("terraform"),
     config_dir: ConfigDir = Path("config"),
     output_format: Annotated[ReportFormat, typer.Option("--format", help="Report format.")] = ReportFormat.text,
-    output: Annotated[Path | None, typer.Option("--output", help="Write the report to this file.")] = None,
+    output: OutputFile = None,
     show_all: Annotated[bool, typer.Option("--all", help="Text: list the rules that hold too.")] = False,
 ) -> None:
     """Prove every workload can do its job and nothing more (config/access.yaml),
@@ -320,7 +338,13 @@ emulator_app = typer.Typer(help="The embedded local AWS (moto server on 127.0.0.
 app.add_typer(emulator_app, name="emulator")
 PortOption = Annotated[int, typer.Option("--port", min=1024, max=65535, help="Port on 127.0.0.1.")]
 StateDir = Annotated[
-    Path, typer.Option("--state-dir", help="Where the emulator's pid, port and log are kept.", hidden=True)
+    Path,
+    typer.Option(
+        "--state-dir",
+        help="Where the emulator's pid, port and log, and the deployment cache, are kept.",
+        hidden=True,
+        callback=_state_directory,
+    ),
 ]
 
 
@@ -616,9 +640,12 @@ def history(
 
     platform = _load(config_dir, env)
     resolved = resolve_target(TargetKind(target.value), state_dir)
-    rows = history_rows(open_store(platform, resolved, state_dir, env).versions())
+    store = open_store(platform, resolved, state_dir, env)
+    rows = history_rows(store.versions())
+    for problem in store.problems.values():
+        err.print(Text.assemble(("skipped: ", "yellow"), problem), soft_wrap=True)
     if output_format is TextOrJson.json:
-        _print_json({"environment": env, "target": target.value, "versions": rows})
+        _print_json({"environment": env, "target": target.value, "versions": rows, "unreadable": store.problems})
         return
     if not rows:
         out.print(f"{env} on {target.value}: no version recorded")
@@ -682,7 +709,9 @@ def promote(
 
 @app.command("report")
 def report(
-    output: Annotated[Path, typer.Option("--output", help="The HTML page to write.")] = Path("reports/index.html"),
+    output: Annotated[Path, typer.Option("--output", help="The HTML page to write.", callback=_output_file)] = Path(
+        "reports/index.html"
+    ),
     target: Target = TargetOption.local,
     cdk_out: Annotated[Path, typer.Option("--cdk-out", help="Cloud assembly directory.")] = Path("cdk.out"),
     cdktf_out: Annotated[Path, typer.Option("--cdktf-out", help="Terraform output directory.")] = Path("cdktf.out"),
@@ -778,7 +807,12 @@ def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; maps errors to exit codes, never a traceback
     for bad input."""
     try:
-        result = app(args=argv, prog_name="tradeinfra", standalone_mode=False)
+        with stop_signals_interrupt():
+            result = app(args=argv, prog_name="tradeinfra", standalone_mode=False)
+    except (Interrupted, KeyboardInterrupt) as exc:
+        stopped = exc if isinstance(exc, Interrupted) else Interrupted(signal.SIGINT)
+        _error(f"{stopped}: what was in progress is recorded as interrupted, its locks released")
+        return stopped.exit_code
     except ConfigError as exc:
         count = len(exc.issues)
         _error(f"invalid configuration ({count} problem{'s' if count != 1 else ''}):")

@@ -5,12 +5,15 @@ two synths overlap almost completely."""
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from tradeinfra.config.loader import PlatformConfig
+from tradeinfra.files import check_output_directory
 
 
 @dataclass(frozen=True)
@@ -41,9 +44,25 @@ def synth_all(
 ) -> SynthSummary:
     for name in environments:
         platform.environment(name)  # unknown names fail before any work starts
+    check_output_directory(cdk_out, "--cdk-out")  # and so do outputs that must not be replaced
+    check_output_directory(cdktf_out, "--cdktf-out")
+    check_output_directory(tfvars_dir, "--tfvars-dir", marker=None)
     with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        cdk = pool.submit(_cdk, platform, list(environments), cdk_out)
-        terraform = pool.submit(_terraform, platform, cdktf_out, tfvars_dir)
-        cdk_dir, cdk_stacks = cdk.result()
-        tf_dir, tf_stacks, tfvars = terraform.result()
+        try:
+            cdk = pool.submit(_cdk, platform, list(environments), cdk_out)
+            terraform = pool.submit(_terraform, platform, cdktf_out, tfvars_dir)
+            cdk_dir, cdk_stacks = cdk.result()
+            tf_dir, tf_stacks, tfvars = terraform.result()
+        except BaseException:  # interrupted: the synths stop too, and remove their scratch output
+            _interrupt_workers(pool)
+            raise
     return SynthSummary(cdk_dir, cdk_stacks, tf_dir, tf_stacks, tfvars)
+
+
+def _interrupt_workers(pool: ProcessPoolExecutor) -> None:
+    """SIGINT, not SIGTERM: a worker unwinds (KeyboardInterrupt) through
+    `replaced_directory`, which leaves the previous output in place. The
+    executor has no public handle on its processes."""
+    for worker in list(getattr(pool, "_processes", {}).values()):
+        if worker.pid is not None and worker.is_alive():
+            os.kill(worker.pid, signal.SIGINT)

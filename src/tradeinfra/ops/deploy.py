@@ -20,12 +20,13 @@ from pathlib import Path
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.config.models import EnvironmentConfig
 from tradeinfra.errors import TradeinfraError
+from tradeinfra.interruption import describe
 from tradeinfra.ops.history import open_store
 from tradeinfra.ops.rollback_triggers import cloudwatch_alarm_lookup, rollback_configuration
 from tradeinfra.ops.targets import Target
 from tradeinfra.ops.terraform_deploy import apply_web_tier, ensure_state_backend
 from tradeinfra.ops.tools import OnLine, ToolError, cdk, git_commit
-from tradeinfra.ops.versions import DeploymentVersion, write_environment
+from tradeinfra.ops.versions import INTERRUPTED, DeploymentVersion, write_environment
 
 APPS = ("cdk", "tf")
 BOOTSTRAP_STACK = "CDKToolkit"
@@ -113,7 +114,7 @@ def deploy_version(
         store.finish(version, "failed", detail=str(exc), stacks=stacks)
         raise DeployError(f"deployment {version.version} of {env.name} to {target.kind} failed: {exc}") from None
     except BaseException as exc:  # interrupted: the record must still say so
-        store.finish(version, "failed", detail=f"interrupted: {type(exc).__name__}", stacks=stacks)
+        store.finish(version, INTERRUPTED, detail=describe(exc), stacks=stacks)
         raise
     return store.finish(version, "succeeded", stacks=stacks)
 

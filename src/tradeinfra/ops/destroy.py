@@ -18,12 +18,13 @@ from typing import Any
 
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.errors import TradeinfraError
+from tradeinfra.interruption import describe
 from tradeinfra.ops.deploy import DeployError, describe_cdk_failure
 from tradeinfra.ops.history import open_store
 from tradeinfra.ops.targets import Target
 from tradeinfra.ops.terraform_deploy import destroy_web_tier
 from tradeinfra.ops.tools import OnLine, ToolError, cdk
-from tradeinfra.ops.versions import DeploymentVersion
+from tradeinfra.ops.versions import INTERRUPTED, DeploymentVersion
 
 DESTROYED = "destroyed"
 
@@ -77,7 +78,7 @@ def destroy(
         store.finish(version, "failed", detail=f"destroy: {exc}", stacks=result.destroyed)
         raise DeployError(f"destroying {environment} on {target.kind} failed: {exc}") from None
     except BaseException as exc:
-        store.finish(version, "failed", detail=f"destroy interrupted: {type(exc).__name__}", stacks=result.destroyed)
+        store.finish(version, INTERRUPTED, detail=f"destroy {describe(exc)}", stacks=result.destroyed)
         raise
     detail = "kept: " + "; ".join(result.kept) if result.kept else "nothing retained"
     result.version = store.finish(version, DESTROYED, detail=detail, stacks=result.destroyed)

@@ -116,9 +116,26 @@ class Ledger:
         )
 
     def records(self) -> list[dict[str, Any]]:
-        """Every version record of the environment, oldest first."""
-        items = self._query(VERSION_PREFIX)
-        return [json.loads(item["record"]["S"]) for item in items]
+        """Every version record of the environment that parses, oldest first."""
+        found = []
+        for _, text in self.raw_records():
+            try:
+                record = json.loads(text)
+            except json.JSONDecodeError:
+                continue  # DeploymentStore.versions() reports it
+            if isinstance(record, dict):
+                found.append(record)
+        return found
+
+    def raw_records(self) -> list[tuple[str, str]]:
+        """(entry, stored text) of every version record, oldest first."""
+        return [
+            (item["entry"]["S"], item.get("record", {}).get("S", "<no record attribute>"))
+            for item in self._query(VERSION_PREFIX)
+        ]
+
+    def where(self) -> str:
+        return f"deployment ledger {self.location.table} ({self.location.account}/{self.location.region})"
 
     def _latest_number(self) -> int:
         response = self._call(
@@ -323,6 +340,9 @@ class EnvironmentLock:
             if token is None:
                 raise LockHeldError(self._refusal(self.ledger.holder()))
         self.token = token
+        # Holding the lock, nothing else can be deploying here: a version
+        # still in progress was left by a process killed outright.
+        self._settle_orphans(f"its process stopped without recording how it ended (killed?); found by {self.owner}")
         self._beating = threading.Thread(target=self._beat, name="ledger-heartbeat", daemon=True)
         self._beating.start()
         return self
@@ -350,16 +370,9 @@ class EnvironmentLock:
             )
         if not self.ledger.unlock(holder.token):
             return  # released or taken meanwhile: try_lock decides
-        interrupted = [r for r in self.ledger.records() if r.get("result") == "in-progress"]
-        for record in interrupted:
-            self.ledger.update(
-                {
-                    **record,
-                    "result": "failed",
-                    "finished_at": now_iso(),
-                    "detail": f"interrupted: its holder {holder.owner} stopped; lock taken over by {self.owner}",
-                }
-            )
+        interrupted = self._settle_orphans(
+            f"interrupted: its holder {holder.owner} stopped; lock taken over by {self.owner}"
+        )
         self.ledger.record_event(
             "force-unlock",
             {
@@ -372,6 +385,13 @@ class EnvironmentLock:
                 "versions_marked_failed": [r["version"] for r in interrupted],
             },
         )
+
+    def _settle_orphans(self, detail: str) -> list[dict[str, Any]]:
+        """Record as failed the versions left in progress; return them."""
+        orphans = [r for r in self.ledger.records() if r.get("result") == "in-progress"]
+        for record in orphans:
+            self.ledger.update({**record, "result": "failed", "finished_at": now_iso(), "detail": detail})
+        return orphans
 
     def _refusal(self, holder: LockHolder | None) -> str:
         if holder is None:

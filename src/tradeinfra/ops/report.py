@@ -9,11 +9,13 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from tradeinfra.access.formatters import render_html_section
 from tradeinfra.access.gate import AccessReport
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.config.views import MatrixRow, environment_matrix
+from tradeinfra.errors import TradeinfraError
 from tradeinfra.ops.results import load_result
 from tradeinfra.ops.versions import DeploymentStore
 from tradeinfra.parity.formatters import display
@@ -25,6 +27,7 @@ RESULT_STYLE = {
     "succeeded": "ok",
     "failed": "bad",
     "rolled-back": "bad",
+    "interrupted": "bad",
     "not emulated": "warn",
     "in-progress": "warn",
 }
@@ -87,6 +90,8 @@ def _access(access: AccessReport | None) -> Iterable[str]:
 def _environment(state_dir: Path, target: str, name: str, store: DeploymentStore) -> Iterable[str]:
     yield f"<h2>{escape(name)}</h2>"
     versions = store.versions()
+    for problem in store.problems.values():
+        yield f'<p><span class="status bad">unreadable record, skipped</span> {escape(problem)}</p>'
     if not versions:
         yield "<p>Never deployed on this target.</p>"
         return
@@ -108,7 +113,9 @@ def _environment(state_dir: Path, target: str, name: str, store: DeploymentStore
         status_column=1,
     )
     yield "</details>"
-    validation = load_result(state_dir, target, name, "validation")
+    validation, drift, unreadable = _results(state_dir, target, name)
+    for problem in unreadable:
+        yield f'<p><span class="status bad">unreadable</span> {escape(problem)}</p>'
     if validation is None:
         yield "<p>Validation: not run.</p>"
     else:
@@ -126,7 +133,6 @@ def _environment(state_dir: Path, target: str, name: str, store: DeploymentStore
             status_column=4,
         )
         yield "</details>"
-    drift = load_result(state_dir, target, name, "drift")
     if drift is None:
         yield "<p>Drift: not checked.</p>"
     elif not drift["drifted"]:
@@ -140,6 +146,19 @@ def _environment(state_dir: Path, target: str, name: str, store: DeploymentStore
             ["found by", "resource", "property", "expected", "actual"],
             [[d["source"], d["resource"], d["property"], d["expected"], d["actual"]] for d in drift["drifts"]],
         )
+
+
+def _results(state_dir: Path, target: str, name: str) -> tuple[Any, Any, list[str]]:
+    """The latest validation and drift results; an unreadable one is named, not shown."""
+    found: dict[str, Any] = {}
+    unreadable = []
+    for check in ("validation", "drift"):
+        try:
+            found[check] = load_result(state_dir, target, name, check)
+        except TradeinfraError as exc:
+            found[check], problem = None, str(exc)
+            unreadable.append(problem)
+    return found["validation"], found["drift"], unreadable
 
 
 def _table(header: list[str], rows: list[list[str]], status_column: int | None = None) -> str:

@@ -10,11 +10,12 @@ from pathlib import Path
 
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.errors import TradeinfraError
+from tradeinfra.files import read_json_object
 from tradeinfra.ops.deploy import deploy_version
 from tradeinfra.ops.history import open_store
 from tradeinfra.ops.targets import Target
 from tradeinfra.ops.tools import OnLine
-from tradeinfra.ops.versions import ARTIFACTS, DeploymentStore, DeploymentVersion
+from tradeinfra.ops.versions import ARTIFACTS, DeploymentStore, DeploymentVersion, RecordError, read_environment
 
 
 class NothingToRollBackError(TradeinfraError):
@@ -52,6 +53,29 @@ def apps_to_roll_back(store: DeploymentStore, source: DeploymentVersion, to: str
     return [app for app in source.apps if app in latest.apps]
 
 
+def check_artifacts(directory: Path, environment: str, apps: list[str]) -> None:
+    """What a rollback would redeploy reads back as what it should be: the
+    recorded configuration, the cloud assembly with the environment's stacks,
+    the web tier's Terraform JSON and tfvars. Else a RecordError naming the file."""
+    from tradeinfra.synthesized.cloud_assembly import read_assembly
+
+    try:
+        read_environment(directory)
+        if "cdk" in apps and not read_assembly(directory / "cdk.out").get(environment):
+            raise RecordError(f"{directory / 'cdk.out'}: the recorded cloud assembly holds no stack of {environment}")
+        if "tf" in apps:
+            read_json_object(
+                directory / "cdktf.out" / "stacks" / "web-tier" / "cdk.tf.json",
+                "Terraform configuration",
+                "the version did not record its web tier",
+            )
+            tfvars = directory / "terraform" / f"{environment}.tfvars"
+            if not tfvars.is_file():
+                raise RecordError(f"{tfvars}: not found: the version did not record its tfvars")
+    except TradeinfraError as exc:
+        raise RecordError(f"cannot roll back to this version: {exc}") from None
+
+
 def rollback(
     platform: PlatformConfig,
     environment: str,
@@ -66,6 +90,7 @@ def rollback(
     source = rollback_source(store, to)
     apps = apps_to_roll_back(store, source, to)
     source_dir = store.directory(source.version)
+    check_artifacts(source_dir, env.name, apps)  # nothing is recorded for a rollback that cannot be one
 
     def copy_artifacts(directory: Path) -> None:
         if on_line:

@@ -62,12 +62,16 @@ def run_tool(
             raise ToolError(f"{argv[0]}: not found (run 'make install' to set up the tools)", []) from None
         output: list[str] = []
         assert process.stdout is not None
-        for raw in process.stdout:
-            line = raw.rstrip("\n")
-            output.append(line)
-            if on_line is not None:
-                on_line(line)
-        returncode = process.wait()
+        try:
+            for raw in process.stdout:
+                line = raw.rstrip("\n")
+                output.append(line)
+                if on_line is not None:
+                    on_line(line)
+            returncode = process.wait()
+        except BaseException:  # interrupted: the tool stops too, cleanly when it can
+            _stop(process)
+            raise
         apart.seek(0)
         errors = apart.read().splitlines()
     if returncode not in ok_codes:
@@ -75,6 +79,22 @@ def run_tool(
         tail = "\n".join(f"  {line}" for line in output[-20:])
         raise ToolError(f"{Path(argv[0]).name} {' '.join(argv[1:3])} failed (exit {returncode}):\n{tail}", output)
     return ToolRun(returncode, output)
+
+
+# How long a stopped tool gets to finish cleanly (terraform releases its
+# state lock and writes its state on SIGTERM) before it is killed.
+STOP_GRACE_SECONDS = 30.0
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=STOP_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def cdk(args: Sequence[str], *, env: Mapping[str, str], on_line: OnLine | None = None) -> ToolRun:

@@ -10,9 +10,10 @@ them. Without one (unit tests), that directory is the whole store."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from tradeinfra.files import write_text_atomically
 from tradeinfra.ops.ledger import Ledger, who_am_i
 
 RECORD = "version.json"
+IN_PROGRESS, INTERRUPTED = "in-progress", "interrupted"
 # The environment's resolved configuration as deployed: what drift detection
 # on the emulator compares the live resources with.
 ENVIRONMENT_RECORD = "environment.json"
@@ -41,8 +43,9 @@ class DeploymentVersion:
     apps: list[str]
     git_commit: str
     started_at: str
-    # in-progress, succeeded, failed; rolled-back: deployed, failed
-    # validation and replaced by a rollback
+    # in-progress, succeeded, failed, interrupted (a stop signal; the detail
+    # names it), destroyed; rolled-back: deployed, failed validation and
+    # replaced by a rollback
     result: str = "in-progress"
     finished_at: str | None = None
     detail: str = ""
@@ -51,9 +54,39 @@ class DeploymentVersion:
     who: str = ""  # user@host, or the pipeline's build
 
     @classmethod
-    def from_record(cls, record: dict[str, object]) -> DeploymentVersion:
-        known = {f.name for f in fields(cls)}
-        return cls(**{key: value for key, value in record.items() if key in known})  # type: ignore[arg-type]
+    def from_record(cls, record: object, where: str = "version record") -> DeploymentVersion:
+        """A record read back, validated: `where` names it in the error."""
+        return parse_version(record, where)
+
+
+RESULTS = (IN_PROGRESS, "succeeded", "failed", INTERRUPTED, "destroyed", "rolled-back")
+VERSION_NAME = re.compile(r"^v[0-9]{4,}$")
+
+
+class RecordError(TradeinfraError):
+    """A stored record that cannot be read back as what it should be."""
+
+
+def parse_version(record: object, where: str) -> DeploymentVersion:
+    """Validate a version record (from version.json or the ledger). Unknown
+    keys are ignored (a newer tool may add some); wrong types, missing keys,
+    an unknown result or a malformed number are a RecordError naming `where`."""
+    from pydantic import TypeAdapter, ValidationError
+
+    try:
+        version = TypeAdapter(DeploymentVersion).validate_python(record)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field_name = ".".join(str(part) for part in first["loc"]) or "record"
+        raise RecordError(f"{where}: unreadable version record: {field_name}: {first['msg']}") from None
+    if not VERSION_NAME.match(version.version):
+        raise RecordError(f"{where}: unreadable version record: version: expected vNNNN, got {version.version[:40]!r}")
+    if version.result not in RESULTS:
+        raise RecordError(
+            f"{where}: unreadable version record: result: expected one of {', '.join(RESULTS)}, "
+            f"got {version.result[:40]!r}"
+        )
+    return version
 
 
 class DeploymentStore:
@@ -70,6 +103,7 @@ class DeploymentStore:
         self.environment = environment
         self.ledger = ledger
         self._provision = provision  # creates the ledger where it is missing (the emulator)
+        self.problems: dict[str, str] = {}  # unreadable records, by version, from the last listing
 
     def begin(self, apps: list[str], git_commit: str, source_version: str | None = None) -> DeploymentVersion:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -126,17 +160,41 @@ class DeploymentStore:
         return directory
 
     def versions(self) -> list[DeploymentVersion]:
+        """The readable versions, oldest first. An unreadable record is
+        skipped and kept in `problems` (version -> what is wrong), so a
+        listing still shows the rest and only what needs that one fails."""
+        self.problems = {}
+        found = []
+        for name, where, text in self._raw_records():
+            try:
+                found.append(parse_version(json.loads(text), where))
+            except json.JSONDecodeError as exc:
+                self.problems[name] = f"{where}: unreadable version record (not JSON: {exc.msg}, line {exc.lineno})"
+            except RecordError as exc:
+                self.problems[name] = str(exc)
+        return found
+
+    def _raw_records(self) -> list[tuple[str, str, str]]:
+        """(version, where, text) of every record."""
         if self.ledger is not None:
-            return [DeploymentVersion.from_record(record) for record in self.ledger.records()]
+            return [
+                (entry.removeprefix("version#"), f"{self.ledger.where()} entry {self.environment}/{entry}", text)
+                for entry, text in self.ledger.raw_records()
+            ]
         found = []
         for record in sorted(self.root.glob(f"v[0-9]*/{RECORD}")):
-            found.append(DeploymentVersion.from_record(json.loads(record.read_text(encoding="utf-8"))))
+            try:
+                found.append((record.parent.name, str(record), record.read_text(encoding="utf-8")))
+            except (OSError, UnicodeDecodeError) as exc:
+                found.append((record.parent.name, str(record), f"<unreadable: {exc}>"))
         return found
 
     def get(self, version: str) -> DeploymentVersion:
         for candidate in self.versions():
             if candidate.version == version:
                 return candidate
+        if version in self.problems:
+            raise RecordError(f"--to {version}: {self.problems[version]}")
         known = ", ".join(v.version for v in self.versions()) or "none yet"
         raise UnknownVersionError(
             f"--to {version}: no such version of {self.environment} on {self.target} (recorded: {known})"

@@ -157,3 +157,31 @@ def test_artifacts_leave_caches_out(aws: None, tmp_path: Path) -> None:
     assert (tmp_path / "copy" / "cdktf.out" / "cdk.tf.json").exists()
     assert not (tmp_path / "copy" / "cdktf.out" / ".terraform").exists()
     assert not ledger().download_artifacts("v0009", tmp_path / "none")
+
+
+def test_a_version_left_in_progress_by_a_killed_process_is_found_by_the_next_lock_holder(
+    aws: None, tmp_path: Path
+) -> None:
+    """SIGKILL leaves no chance to record anything: the version stays in
+    progress, though its lock was released (here: never held). Whoever takes
+    the lock next knows nobody else can be deploying and records it failed."""
+    killed = store(tmp_path).begin(["cdk"], "dead00")
+    with EnvironmentLock(ledger(), "deploy --app all", owner="bob@desk"):
+        pass
+    (found,) = store(tmp_path).versions()
+    assert found.version == killed.version and found.result == "failed"
+    assert found.detail == "its process stopped without recording how it ended (killed?); found by bob@desk"
+
+
+def test_an_unreadable_ledger_record_is_skipped_in_listings_and_named(aws: None, tmp_path: Path) -> None:
+    history = store(tmp_path)
+    good = history.finish(history.begin(["cdk"], "a"), "succeeded")
+    boto3.client("dynamodb").put_item(
+        TableName=LOCATION.table,
+        Item={"environment": {"S": "dev"}, "entry": {"S": "version#v0002"}, "record": {"S": '{"version": "v0002"'}},
+    )
+    assert history.versions() == [good]
+    assert history.problems["v0002"].startswith(
+        "deployment ledger trading-deployments (444444444444/us-east-1) entry dev/version#v0002: "
+        "unreadable version record (not JSON"
+    )
