@@ -466,11 +466,16 @@ def _apps(app_name: AppOption | None, default: list[str]) -> list[str]:
 
 
 def _deployed_apps(platform: PlatformConfig, target: Any, state_dir: Path, env: str) -> list[str]:
-    """The apps the ledger records as deployed to `env` on `target`; both when none are recorded."""
+    """The apps the ledger records as deployed to `env` on `target`; none
+    recorded is an error, said as every command says it."""
     from tradeinfra.ops.history import open_store
+    from tradeinfra.ops.versions import nothing_deployed
 
     store = open_store(platform, target, state_dir, env)
-    return [app for app in ("cdk", "tf") if store.last_succeeded(apps=[app])] or ["cdk", "tf"]
+    deployed = [app for app in ("cdk", "tf") if store.last_succeeded(apps=[app])]
+    if not deployed:
+        raise nothing_deployed(env, target.kind.value, store=store)
+    return deployed
 
 
 @app.command("validate")
@@ -803,10 +808,41 @@ def _error(message: str) -> None:
     err.print(Text.assemble(("error: ", "red"), message), soft_wrap=True)
 
 
+def _refuse_repeated_options(argv: list[str]) -> None:
+    """An option that takes one value, given twice (`--env dev --env prod`),
+    is refused: the parser would silently keep the last one."""
+    # Typer builds on its own copy of click: read the command tree by shape.
+    command: Any = typer.main.get_command(app)
+    for token in argv:
+        subcommands = getattr(command, "commands", {})
+        if token not in subcommands:
+            break
+        command = subcommands[token]
+    single = {
+        name: param
+        for param in command.params
+        if getattr(param, "param_type_name", "") == "option"
+        and not param.multiple
+        and not getattr(param, "is_flag", False)
+        and not getattr(param, "count", False)
+        for name in param.opts
+    }
+    seen: dict[str, list[str]] = {}
+    for index, token in enumerate(argv):
+        name, _, inline = token.partition("=")
+        if name in single:
+            value = inline if inline else (argv[index + 1] if index + 1 < len(argv) else "")
+            seen.setdefault(name, []).append(value)
+    for name, values in seen.items():
+        if len(values) > 1:
+            raise TradeinfraError(f"{name} is given {len(values)} times ({', '.join(values)}): it takes one value")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; maps errors to exit codes, never a traceback
     for bad input."""
     try:
+        _refuse_repeated_options(sys.argv[1:] if argv is None else argv)
         with stop_signals_interrupt():
             result = app(args=argv, prog_name="tradeinfra", standalone_mode=False)
     except (Interrupted, KeyboardInterrupt) as exc:

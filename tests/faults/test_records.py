@@ -23,6 +23,7 @@ from tradeinfra.ops.versions import (
     RESULTS,
     DeploymentStore,
     DeploymentVersion,
+    NotDeployedError,
     RecordError,
     parse_version,
     write_environment,
@@ -157,3 +158,11 @@ def test_an_in_progress_record_reads_back(tmp_path: Path) -> None:
     store = DeploymentStore(tmp_path, "local", "dev")
     begun = store.begin(["tf"], "abc")
     assert store.versions() == [begun] and store.problems == {}
+
+
+def test_nothing_deployed_is_said_one_way(tmp_path: Path) -> None:
+    with pytest.raises(NotDeployedError) as empty:
+        rollback_source(DeploymentStore(tmp_path, "local", "staging"), None)
+    assert str(empty.value) == (
+        "staging on local: nothing is recorded as deployed: run 'tradeinfra deploy --env staging --target local' first"
+    )

@@ -83,3 +83,11 @@ class GuardProviderResources:
             node.add_property_override("Tags", self._tags)
         elif node.cfn_resource_type == "AWS::Lambda::Function":
             node.add_property_override("Tags", self._tags)
+
+
+def pipeline_step_principal(scope: Construct, account: str, step_role_name: str) -> iam.IPrincipal:
+    """Exactly one role of the delivery pipeline (in the tooling `account`):
+    the trust of a role that only that pipeline step may assume."""
+    partition = cdk.Stack.of(scope).partition
+    step_role = f"arn:{partition}:iam::{account}:role/{step_role_name}"
+    return iam.AccountPrincipal(account).with_conditions({"ArnEquals": {"aws:PrincipalArn": step_role}})

@@ -173,23 +173,16 @@ class DeliveryPipelineStack(cdk.Stack):
         """The web tier of the environment, applied with Terraform as its
         web-tier deployer role, recorded in the ledger together with the CDK
         stacks this stage just deployed from `assembly`."""
-        deployer = f"arn:aws:iam::{env.account}:role/{web_tier_deployer_role_name(env.name)}"
-        return pipelines.CodeBuildStep(
+        return self._step_acting_as(
             f"WebTier-{env.name}",
-            input=source,
-            additional_inputs={"cdk.out": assembly},
-            install_commands=INSTALL_WITH_TERRAFORM,
+            env,
+            acts_as=web_tier_deployer_role_name(env.name),
+            step_role_name=web_tier_step_role_name(delivery.pipeline_name, env.name),
             commands=[f"{CLI} deploy --env {env.name} --app tf --target aws --deployed-cdk cdk.out"],
-            env={"TRADEINFRA_ASSUME_ROLE_ARN": deployer},
-            role=iam.Role(
-                self,
-                f"WebTier{env.name.capitalize()}Role",
-                role_name=web_tier_step_role_name(delivery.pipeline_name, env.name),
-                assumed_by=iam.ServicePrincipal("codebuild.amazonaws.com"),
-                description=f"Web-tier deployment of {env.name}: may only assume the web-tier deployer role there",
-            ),
-            role_policy_statements=[iam.PolicyStatement(actions=["sts:AssumeRole"], resources=[deployer])],
+            install=INSTALL_WITH_TERRAFORM,
+            inputs=(source, {"cdk.out": assembly}),
             timeout=timeout,
+            purpose=f"Web-tier deployment of {env.name}: may only assume the web-tier deployer role there",
         )
 
     def _validation(
@@ -201,21 +194,51 @@ class DeliveryPipelineStack(cdk.Stack):
     ) -> pipelines.CodeBuildStep:
         """`tradeinfra validate` against the environment just deployed, as
         its read-only validator role."""
-        validator = f"arn:aws:iam::{env.account}:role/{validator_role_name(env.name)}"
-        return pipelines.CodeBuildStep(
+        return self._step_acting_as(
             f"Validate-{env.name}",
-            input=source,
-            install_commands=INSTALL,
+            env,
+            acts_as=validator_role_name(env.name),
+            step_role_name=validation_step_role_name(delivery.pipeline_name, env.name),
             commands=[f"{CLI} validate --env {env.name} --target aws --app all"],
-            env={"TRADEINFRA_ASSUME_ROLE_ARN": validator},
+            install=INSTALL,
+            inputs=(source, {}),
+            timeout=timeout,
+            purpose=f"Post-deployment validation of {env.name}: may only assume the validator role there",
+        )
+
+    def _step_acting_as(
+        self,
+        name: str,
+        env: EnvironmentConfig,
+        *,
+        acts_as: str,
+        step_role_name: str,
+        commands: list[str],
+        install: list[str],
+        inputs: tuple[pipelines.CodePipelineSource, dict[str, pipelines.IFileSetProducer]],
+        timeout: cdk.Duration,
+        purpose: str,
+    ) -> pipelines.CodeBuildStep:
+        """A step whose own role (in the tooling account) may only assume the
+        role `acts_as` in the environment's account, which `tradeinfra` acts
+        as (TRADEINFRA_ASSUME_ROLE_ARN); that role trusts this step's role alone."""
+        role_arn = f"arn:aws:iam::{env.account}:role/{acts_as}"
+        source, additional = inputs
+        return pipelines.CodeBuildStep(
+            name,
+            input=source,
+            additional_inputs=additional or None,
+            install_commands=install,
+            commands=commands,
+            env={"TRADEINFRA_ASSUME_ROLE_ARN": role_arn},
             role=iam.Role(
                 self,
-                f"Validate{env.name.capitalize()}Role",
-                role_name=validation_step_role_name(delivery.pipeline_name, env.name),
+                f"{name.split('-')[0]}{env.name.capitalize()}Role",  # e.g. ValidateDevRole
+                role_name=step_role_name,
                 assumed_by=iam.ServicePrincipal("codebuild.amazonaws.com"),
-                description=f"Post-deployment validation of {env.name}: may only assume the validator role there",
+                description=purpose,
             ),
-            role_policy_statements=[iam.PolicyStatement(actions=["sts:AssumeRole"], resources=[validator])],
+            role_policy_statements=[iam.PolicyStatement(actions=["sts:AssumeRole"], resources=[role_arn])],
             timeout=timeout,
         )
 

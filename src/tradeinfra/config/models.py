@@ -8,10 +8,11 @@ code. Models are frozen and reject unknown keys; values are validated strictly
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # CloudWatch Logs accepts only these retention periods.
 LogRetentionDays = Literal[
@@ -28,9 +29,35 @@ EnvironmentName = Annotated[
     ),
 ]
 AccountId = Annotated[str, Field(pattern=r"^\d{12}$", description="AWS account ID: 12 digits.")]
+
+
+@functools.cache
+def known_regions() -> frozenset[str]:
+    """Every region of every AWS partition, from botocore's bundled endpoint
+    data (offline; as current as the pinned botocore)."""
+    import botocore.session
+
+    session = botocore.session.get_session()
+    return frozenset(
+        region
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions("ec2", partition_name=partition)
+    )
+
+
+def _known_region(value: str) -> str:
+    if value not in known_regions():
+        near = sorted(r for r in known_regions() if r.split("-")[0] == value.split("-")[0])
+        raise ValueError(
+            f"{value!r} is not an AWS region" + (f" (did you mean one of: {', '.join(near)}?)" if near else "")
+        )
+    return value
+
+
 Region = Annotated[
     str,
     Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$", description="AWS region, e.g. us-east-1."),
+    AfterValidator(_known_region),
 ]
 Cidr = Annotated[str, Field(description="IPv4 CIDR block, e.g. 10.0.0.0/16.")]
 

@@ -25,7 +25,7 @@ from tradeinfra.ops.history import open_store
 from tradeinfra.ops.rollback_triggers import cloudwatch_alarm_lookup, rollback_configuration
 from tradeinfra.ops.targets import Target
 from tradeinfra.ops.terraform_deploy import apply_web_tier, ensure_state_backend
-from tradeinfra.ops.tools import OnLine, ToolError, cdk, git_commit
+from tradeinfra.ops.tools import OnLine, ToolError, cdk, check_tools, git_commit
 from tradeinfra.ops.versions import INTERRUPTED, DeploymentVersion, write_environment
 
 APPS = ("cdk", "tf")
@@ -84,6 +84,7 @@ def deploy_version(
     record says how it ended, also when interrupted. A rollback names the
     version it redeploys (`source`), whose commit it deploys. `cdk_deployed`:
     the CDK stacks in the directory are already deployed; check them only."""
+    check_tools(apps)  # a missing tool is bad input, not a failed version
     store = open_store(platform, target, state_dir, env.name, on_line)
     commit = source.git_commit if source else git_commit()
     version = store.begin(list(apps), commit, source.version if source else None)

@@ -23,8 +23,8 @@ from tradeinfra.ops.deploy import DeployError, describe_cdk_failure
 from tradeinfra.ops.history import open_store
 from tradeinfra.ops.targets import Target
 from tradeinfra.ops.terraform_deploy import destroy_web_tier
-from tradeinfra.ops.tools import OnLine, ToolError, cdk
-from tradeinfra.ops.versions import INTERRUPTED, DeploymentVersion
+from tradeinfra.ops.tools import OnLine, ToolError, cdk, check_tools
+from tradeinfra.ops.versions import INTERRUPTED, DeploymentVersion, nothing_deployed
 
 DESTROYED = "destroyed"
 
@@ -55,9 +55,8 @@ def destroy(
     sources = {app: store.last_succeeded(apps=[app]) for app in apps}
     deployed = [app for app in apps if sources[app] is not None]
     if not deployed:
-        raise TradeinfraError(
-            f"--env {environment}: nothing of {', '.join(apps)} is recorded as deployed on {target.kind}"
-        )
+        raise nothing_deployed(environment, target.kind.value, apps, store)
+    check_tools(deployed)
     version = store.begin(deployed, _commit_of(sources), source_version=None)
     result = Destruction(version)
     try:

@@ -26,7 +26,7 @@ from tradeinfra.ops.targets import Target
 from tradeinfra.ops.terraform_deploy import open_workspace
 from tradeinfra.ops.tools import OnLine
 from tradeinfra.ops.validate import Outcome, conformance
-from tradeinfra.ops.versions import read_environment
+from tradeinfra.ops.versions import NotDeployedError, nothing_deployed, read_environment
 
 
 @dataclass(frozen=True)
@@ -61,10 +61,6 @@ class DriftReport:
         }
 
 
-class NotDeployedError(TradeinfraError):
-    """Nothing recorded to compare with."""
-
-
 def detect_drift(
     platform: PlatformConfig,
     environment: str,
@@ -81,10 +77,7 @@ def detect_drift(
     checked: list[str] = []
     if target.is_local:
         if not deployed:
-            raise NotDeployedError(
-                f"{environment} on local: no successful deployment recorded to compare with: "
-                f"run 'tradeinfra deploy --env {environment}' first"
-            )
+            raise nothing_deployed(environment, "local", store=store)
         for app, version in deployed.items():
             recorded = read_environment(store.directory(version.version))
             for item in conformance(recorded, target, [app]):

@@ -15,7 +15,14 @@ from tradeinfra.ops.deploy import deploy_version
 from tradeinfra.ops.history import open_store
 from tradeinfra.ops.targets import Target
 from tradeinfra.ops.tools import OnLine
-from tradeinfra.ops.versions import ARTIFACTS, DeploymentStore, DeploymentVersion, RecordError, read_environment
+from tradeinfra.ops.versions import (
+    ARTIFACTS,
+    DeploymentStore,
+    DeploymentVersion,
+    RecordError,
+    nothing_deployed,
+    read_environment,
+)
 
 
 class NothingToRollBackError(TradeinfraError):
@@ -34,6 +41,8 @@ def rollback_source(store: DeploymentStore, to: str | None) -> DeploymentVersion
             )
         return named
     latest = store.latest()
+    if latest is None:
+        raise nothing_deployed(store.environment, store.target, store=store)
     # what the latest version changed is what must go back
     previous = store.last_succeeded(before=latest.version, apps=latest.apps) if latest else None
     if previous is None:

@@ -133,9 +133,36 @@ def _assumed(role_arn: str, region: str) -> dict[str, str]:
         raise TradeinfraError(f"{ASSUME_ROLE_VARIABLE}={role_arn}: cannot assume the role ({exc})") from None
 
 
+def check_credentials() -> None:
+    """--target aws: usable credentials, before any work; else one line on how to get them."""
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+    session = boto3.Session()
+    how = (
+        "set AWS_PROFILE (and run 'aws sso login'), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+        "or run where a role provides them (CodeBuild, an instance profile)"
+    )
+    if session.get_credentials() is None:
+        raise TradeinfraError(f"--target aws: no AWS credentials found: {how}")
+    try:
+        session.client("sts", region_name=session.region_name or "us-east-1").get_caller_identity()
+    except NoCredentialsError:
+        raise TradeinfraError(f"--target aws: no AWS credentials found: {how}") from None
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        raise TradeinfraError(
+            f"--target aws: the AWS credentials are not usable ({error.get('Code')}: {error.get('Message')}): "
+            "refresh them (e.g. 'aws sso login') or use others"
+        ) from None
+    except BotoCoreError as exc:
+        raise TradeinfraError(f"--target aws: cannot check the AWS credentials ({exc})") from None
+
+
 def resolve_target(kind: TargetKind, state_dir: Path) -> Target:
     """The target, checked: the local one needs a running, answering emulator."""
     if kind is TargetKind.aws:
+        check_credentials()
         return Target(kind)
     status = Emulator(state_dir).status()
     if not status.healthy:

@@ -4,6 +4,7 @@ to the caller (progress) and kept, so a failure can say what the tool said."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -112,12 +113,34 @@ def terraform(
     ok_codes: tuple[int, ...] = (0,),
     stdout_only: bool = False,
 ) -> ToolRun:
-    # `make terraform-cli` installs the pinned release beside the venv's Python (the pipeline's builds).
-    beside = Path(sys.executable).parent / "terraform"
-    binary = str(beside) if beside.is_file() else shutil.which("terraform", path=env.get("PATH"))
+    binary = terraform_binary(env)
     if binary is None:
         raise ToolError("terraform: not found on PATH (Terraform 1.11 is required)", [])
     return run_tool([binary, *args], env=env, cwd=cwd, on_line=on_line, ok_codes=ok_codes, stdout_only=stdout_only)
+
+
+def terraform_binary(env: Mapping[str, str]) -> str | None:
+    # `make terraform-cli` installs the pinned release beside the venv's Python (the pipeline's builds).
+    beside = Path(sys.executable).parent / "terraform"
+    return str(beside) if beside.is_file() else shutil.which("terraform", path=env.get("PATH"))
+
+
+def check_tools(apps: Sequence[str]) -> None:
+    """Before any synth or deployment: the tools the apps need are there,
+    else one line saying what is missing and how to provide it."""
+    missing = []
+    if shutil.which("node") is None:
+        missing.append("node (Node.js 20, which runs the CDK and cdktf: install it, then 'make install')")
+    if "cdk" in apps and not CDK_CLI.exists():
+        missing.append(f"{CDK_CLI} (the pinned CDK CLI: run 'make install')")
+    if "tf" in apps:
+        if terraform_binary(os.environ) is None:
+            missing.append("terraform (1.11: put it on PATH, or run 'make terraform-cli')")
+        mirror = os.environ.get("TRADEINFRA_TF_PLUGIN_DIR")
+        if mirror and not Path(mirror).is_dir():
+            missing.append(f"TRADEINFRA_TF_PLUGIN_DIR={mirror} (the provider mirror): not a directory")
+    if missing:
+        raise ToolError("missing: " + "; ".join(missing), [])
 
 
 def git_commit(cwd: Path = REPO_ROOT) -> str:

@@ -31,6 +31,28 @@ ENVIRONMENT_RECORD = "environment.json"
 ARTIFACTS = ("cdk.out", "cdktf.out", "terraform", ENVIRONMENT_RECORD)
 
 
+class NotDeployedError(TradeinfraError):
+    """Nothing is recorded as deployed where an operation needs something."""
+
+
+def nothing_deployed(
+    environment: str, target: str, apps: Sequence[str] = (), store: DeploymentStore | None = None
+) -> NotDeployedError:
+    """The one way every command says an environment has nothing deployed;
+    on the emulator, also when that is because it restarted since."""
+    what = f"nothing of {' and '.join(apps)}" if apps else "nothing"
+    restarted = store.restarted_since() if store is not None and target == "local" else None
+    why = (
+        f" (the emulator restarted since {restarted} was deployed: its resources and ledger went with it)"
+        if restarted
+        else ""
+    )
+    return NotDeployedError(
+        f"{environment} on {target}: {what} is recorded as deployed{why}: "
+        f"run 'tradeinfra deploy --env {environment} --target {target}' first"
+    )
+
+
 class UnknownVersionError(TradeinfraError):
     """A version that was never recorded for this target and environment."""
 
@@ -150,6 +172,15 @@ class DeploymentStore:
                 finished = replace(finished, detail=f"{detail}; not recorded in the ledger: {exc}")
                 self._write(finished)
         return finished
+
+    def restarted_since(self) -> str | None:
+        """The newest version this machine cached that the ledger no longer
+        has: the ledger (an emulator's) was lost since it was deployed."""
+        if self.ledger is None:
+            return None
+        known = {v.version for v in self.versions()}
+        cached = sorted(p.name for p in self.root.glob("v[0-9]*") if p.name not in known)
+        return cached[-1] if cached and not known else None
 
     def directory(self, version: str) -> Path:
         """The version's directory: from the local cache, fetched from the

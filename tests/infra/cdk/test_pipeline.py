@@ -182,22 +182,13 @@ def assumable(pipeline_stack: SynthesizedStack, role_name: str) -> list[Any]:
 
 
 @pytest.mark.parametrize("env", ["dev", "staging", "prod"])
-def test_validation_step_may_only_assume_the_validator_role(
-    pipeline_stack: SynthesizedStack, platform: PlatformConfig, env: str
+@pytest.mark.parametrize(("step", "acts_as"), [("validate", "post-deploy-validator"), ("webtier", "web-tier-deployer")])
+def test_each_step_may_only_assume_the_one_role_it_acts_as(
+    pipeline_stack: SynthesizedStack, platform: PlatformConfig, env: str, step: str, acts_as: str
 ) -> None:
     account = platform.environment(env).account
-    assert assumable(pipeline_stack, f"trading-pipeline-validate-{env}") == [
-        f"arn:aws:iam::{account}:role/{env}-trading-post-deploy-validator"
-    ]
-
-
-@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
-def test_web_tier_step_may_only_assume_the_web_tier_deployer_role(
-    pipeline_stack: SynthesizedStack, platform: PlatformConfig, env: str
-) -> None:
-    account = platform.environment(env).account
-    assert assumable(pipeline_stack, f"trading-pipeline-webtier-{env}") == [
-        f"arn:aws:iam::{account}:role/{env}-trading-web-tier-deployer"
+    assert assumable(pipeline_stack, f"trading-pipeline-{step}-{env}") == [
+        f"arn:aws:iam::{account}:role/{env}-trading-{acts_as}"
     ]
 
 

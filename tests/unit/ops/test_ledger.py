@@ -185,3 +185,21 @@ def test_an_unreadable_ledger_record_is_skipped_in_listings_and_named(aws: None,
         "deployment ledger trading-deployments (444444444444/us-east-1) entry dev/version#v0002: "
         "unreadable version record (not JSON"
     )
+
+
+def test_a_lost_ledger_is_reported_as_a_restart_not_as_drift(aws: None, tmp_path: Path) -> None:
+    """On the emulator the ledger lives with the resources: a restarted
+    emulator has neither. This machine's cache still names what it deployed."""
+    from tradeinfra.ops.rollback import rollback_source
+    from tradeinfra.ops.versions import NotDeployedError
+
+    history = store(tmp_path)
+    for _ in range(2):
+        history.finish(history.begin(["cdk"], "a"), "succeeded")
+    for entry in ("version#v0001", "version#v0002"):  # the emulator restarted
+        boto3.client("dynamodb").delete_item(
+            TableName=LOCATION.table, Key={"environment": {"S": "dev"}, "entry": {"S": entry}}
+        )
+    with pytest.raises(NotDeployedError) as gone:
+        rollback_source(store(tmp_path), None)
+    assert "(the emulator restarted since v0002 was deployed: its resources and ledger went with it)" in str(gone.value)

@@ -21,6 +21,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from tradeinfra.cdk.base import pipeline_step_principal
 from tradeinfra.cdk.compliance import acknowledge
 from tradeinfra.config.models import DeliveryConfig, EnvironmentConfig
 from tradeinfra.config.naming import (
@@ -166,9 +167,6 @@ class WebTierDeployer(Construct):
         stack = cdk.Stack.of(self)
         env, suffix = environment.name, environment.web_tier.environment_suffix
         arn = _Arns(stack.partition, environment.region, environment.account, env, suffix)
-        step_role = f"arn:{stack.partition}:iam::{delivery.account}:role/" + web_tier_step_role_name(
-            delivery.pipeline_name, env
-        )
         state_role = f"arn:{stack.partition}:iam::{delivery.account}:role/{state_access_role_name(env)}"
         in_region = {"StringEquals": {"aws:RequestedRegion": environment.region}}
 
@@ -210,8 +208,8 @@ class WebTierDeployer(Construct):
             "Role",
             role_name=web_tier_deployer_role_name(env),
             description=f"Deploys the {env} web tier (Terraform): its resources only; assumed by the pipeline",
-            assumed_by=iam.AccountPrincipal(delivery.account).with_conditions(
-                {"ArnEquals": {"aws:PrincipalArn": step_role}}
+            assumed_by=pipeline_step_principal(
+                self, delivery.account, web_tier_step_role_name(delivery.pipeline_name, env)
             ),
             max_session_duration=cdk.Duration.hours(2),
         )

@@ -7,7 +7,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from tradeinfra.cdk.base import TradingStack
+from tradeinfra.cdk.base import TradingStack, pipeline_step_principal
 from tradeinfra.cdk.compliance import acknowledge
 from tradeinfra.cdk.constructs.read_access import (
     GLOBAL_READ_CEILING,
@@ -138,16 +138,13 @@ class SecurityStack(TradingStack):
         resource configuration (never data). The api stack grants it the
         smoke-test order on its routes. Only the pipeline's validation role
         for this environment may assume it."""
-        step_role = f"arn:{self.partition}:iam::{delivery.account}:role/" + validation_step_role_name(
-            delivery.pipeline_name, env
-        )
         role = iam.Role(
             self,
             "PostDeployValidatorRole",
             role_name=validator_role_name(env),
             description=f"Post-deployment validation of {env} by the delivery pipeline (read-only)",
-            assumed_by=iam.AccountPrincipal(delivery.account).with_conditions(
-                {"ArnEquals": {"aws:PrincipalArn": step_role}}
+            assumed_by=pipeline_step_principal(
+                self, delivery.account, validation_step_role_name(delivery.pipeline_name, env)
             ),
             max_session_duration=cdk.Duration.hours(1),
         )
