@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -25,6 +25,7 @@ from tradeinfra.cli.common import (
     plain,
     write_output,
 )
+from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.config.views import environment_matrix
 from tradeinfra.errors import TradeinfraError
 
@@ -144,13 +145,6 @@ def report(
     from tradeinfra.parity.runner import run_parity
 
     platform = load_config(config_dir)
-    output.parent.mkdir(parents=True, exist_ok=True)  # an output directory, like reports/
-    parity, parity_page, access = None, None, None
-    if (cdk_out / "manifest.json").is_file() and cdktf_out.is_dir():
-        parity = run_parity(platform, cdk_out, cdktf_out, tfvars_dir)
-        parity_page = "parity.html"
-        write_output(output.parent / parity_page, html.render(parity, environment_matrix(platform)))
-        access = run_access(platform, config_dir, cdk_out, cdktf_out, tfvars_dir)
     stores = None
     try:
         from tradeinfra.ops.history import open_store
@@ -160,6 +154,28 @@ def report(
         stores = partial(open_store, platform, resolved, state_dir)
     except TradeinfraError as exc:
         err.print(f"[yellow]![/] deployments from the local cache only: {exc}")
+    synthesized = (cdk_out / "manifest.json").is_file() and cdktf_out.is_dir()
+    if not synthesized and not _anything_deployed(platform, state_dir, target.value, stores):
+        raise TradeinfraError(
+            f"nothing to report on {target.value}: no synthesized output (run 'tradeinfra synth') and nothing is "
+            "recorded as deployed (run 'tradeinfra deploy --env <env>')"
+        )
+    output.parent.mkdir(parents=True, exist_ok=True)  # an output directory, like reports/
+    parity, parity_page, access = None, None, None
+    if synthesized:
+        parity = run_parity(platform, cdk_out, cdktf_out, tfvars_dir)
+        parity_page = "parity.html"
+        write_output(output.parent / parity_page, html.render(parity, environment_matrix(platform)))
+        access = run_access(platform, config_dir, cdk_out, cdktf_out, tfvars_dir)
     page = render_report(platform, parity, state_dir, target.value, parity_page, access, stores)
     write_output(output, page)
     out.print(f"wrote {output}" + (f" and {output.parent / parity_page}" if parity_page else ""))
+
+
+def _anything_deployed(platform: PlatformConfig, state_dir: Path, target: str, stores: Any) -> bool:
+    from tradeinfra.ops.versions import DeploymentStore
+
+    def store(name: str) -> Any:
+        return stores(name) if stores is not None else DeploymentStore(state_dir, target, name)
+
+    return any(store(name).versions() for name in platform.names)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.ops.drift import Drift, DriftReport
 from tradeinfra.ops.report import render_report
@@ -37,26 +39,39 @@ def test_each_environment_shows_deployments_validation_and_drift(platform: Platf
     assert "<td>compute.memory_mb</td><td>512</td><td>1024</td><td>2048</td>" in page
 
 
-def test_cli_writes_the_page_into_a_new_directory(tmp_path: Path) -> None:
+def report_args(tmp_path: Path, output: Path) -> list[str]:
     from tests.conftest import CONFIG_DIR
+
+    return [
+        "report",
+        "--output",
+        str(output),
+        "--config-dir",
+        str(CONFIG_DIR),
+        "--cdk-out",
+        str(tmp_path / "no-cdk.out"),
+        "--state-dir",
+        str(tmp_path / "state"),
+    ]
+
+
+def test_cli_writes_the_page_into_a_new_directory(tmp_path: Path) -> None:
+    from tradeinfra.cli import main
+
+    store = DeploymentStore(tmp_path / "state", "local", "prod")  # the cache: no emulator runs here
+    store.finish(store.begin(["cdk"], "abc"), "succeeded")
+    output = tmp_path / "reports" / "index.html"
+    assert main(report_args(tmp_path, output)) == 0
+    assert "<h2>prod</h2>" in output.read_text(encoding="utf-8")
+
+
+def test_nothing_to_report_is_said_not_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from tradeinfra.cli import main
 
     output = tmp_path / "reports" / "index.html"
-    code = main(
-        [
-            "report",
-            "--output",
-            str(output),
-            "--config-dir",
-            str(CONFIG_DIR),
-            "--cdk-out",
-            str(tmp_path / "no-cdk.out"),
-            "--state-dir",
-            str(tmp_path / "state"),
-        ]
-    )
-    assert code == 0
-    assert "<h2>prod</h2>" in output.read_text(encoding="utf-8")
+    assert main(report_args(tmp_path, output)) == 1
+    assert "error: nothing to report on local: no synthesized output" in capsys.readouterr().err
+    assert not output.parent.exists()  # nothing written, not even the directory
 
 
 def test_the_access_section_names_broken_contracts(platform: PlatformConfig, tmp_path: Path) -> None:
