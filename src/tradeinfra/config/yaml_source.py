@@ -107,9 +107,9 @@ class _Builder:
         if self.values > MAX_VALUES:
             raise YamlSourceError(where, f"more than {MAX_VALUES} values after expanding aliases: refusing to expand")
         if len(at) > MAX_DEPTH:
-            raise YamlSourceError(where, f"{'.'.join(at[:3])}...: nested deeper than {MAX_DEPTH} levels")
+            raise YamlSourceError(where, f"{_path(at[:3])}...: nested deeper than {MAX_DEPTH} levels")
         if id(node) in self.open:
-            raise YamlSourceError(where, f"{'.'.join(at) or 'top level'}: an alias refers to itself")
+            raise YamlSourceError(where, f"{_path(at)}: an alias refers to itself")
         self.open.add(id(node))
         try:
             return self._value(node, at, where)
@@ -123,7 +123,9 @@ class _Builder:
                 key_at = Location(self.path, key_node.start_mark.line + 1)
                 key = self.build(key_node, at)
                 if not isinstance(key, str):
-                    raise YamlSourceError(key_at, f"{'.'.join(at) or 'top level'}: key {key!r} must be a string")
+                    raise YamlSourceError(key_at, f"{_path(at)}: key {key!r} must be a string")
+                if ANY_CONTROL.search(key):
+                    raise YamlSourceError(key_at, f"{_path(at)}: key {shown(key)}: control characters are not allowed")
                 if key in result:
                     first = self.provenance[(*at, key)].line
                     raise YamlSourceError(
@@ -148,13 +150,20 @@ class _Builder:
         raise YamlSourceError(where, f"unsupported YAML node {node.tag}")
 
 
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # in a value: tab and newline are text
+ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # in a key: none
+
+
+def _path(at: KeyPath) -> str:
+    """A key path as an error shows it: on one line, whatever the keys hold."""
+    joined = ".".join(at) or "top level"
+    return ANY_CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", joined)
 
 
 def _check_text(value: str, at: KeyPath, where: Location) -> None:
     """No control characters (tab and newline aside) and no value longer than
     a setting can be; the error repeats at most the first 80 characters."""
-    name = ".".join(at) or "top level"
+    name = _path(at)
     if len(value) > MAX_STRING:
         raise YamlSourceError(where, f"{name}: {len(value)} characters, at most {MAX_STRING}: {shown(value)}")
     bad = CONTROL.search(value)
