@@ -4,9 +4,9 @@ a user would type.
 Synthesize and gate; start the emulator; deploy dev and validate it; promote
 to staging and to prod; change prod outside a deployment and let `drift` find
 it; deploy a release that would halt trading to dev, promote it and watch
-staging roll back by itself; show the shared history; tear dev down (prod
-is refused without --confirm) while staging is checked for drift; write
-reports/index.html; stop the emulator (always). Each chapter says how long it took.
+staging roll back by itself; tear dev down (prod is refused without
+--confirm) while staging is validated, its shared history shown and checked
+for drift; write reports/index.html; stop the emulator (always). Each chapter says how long it took.
 
 State lives in `.tradeinfra/demo/` and starts empty, so the demo can be run
 again and never touches the state of your own deployments.
@@ -67,12 +67,12 @@ def main() -> int:
         release = ["--app", "cdk", "--config-dir", str(release_that_halts_trading(STATE_DIR / "release-config"))]
         tradeinfra("deploy", "--env", "dev", *release, *state)
         tradeinfra("promote", "--from", "dev", "--to", "staging", *release, *state, expect=3)
-        tradeinfra("validate", "--env", "staging", "--app", "cdk", *state)
-        tradeinfra("history", "--env", "staging", *state)  # from the ledger every machine shares
 
-        chapter("7. Tear dev down (web tier first, then its stacks) while staging is checked for drift")
+        chapter("7. Tear dev down (web tier first, then its stacks) while staging is checked after its rollback")
         tradeinfra("destroy", "--env", "prod", *state, expect=1)  # protected: refused without --confirm prod
         teardown = alongside("destroy", "--env", "dev", *state)  # dev's lock, dev's workspace: apart from staging's
+        tradeinfra("validate", "--env", "staging", "--app", "cdk", *state)
+        tradeinfra("history", "--env", "staging", *state)  # from the ledger every machine shares
         tradeinfra("drift", "--env", "staging", *state)
         teardown.wait()
         tradeinfra("history", "--env", "dev", *state)

@@ -87,10 +87,11 @@ def _check_parents(path: Path, option: str) -> None:
 
 
 @contextmanager
-def replaced_directory(target: Path) -> Iterator[Path]:
+def replaced_directory(target: Path, marker: str = OUTPUT_MARKER) -> Iterator[Path]:
     """A scratch directory beside `target` that replaces it when the block
-    succeeds; on failure `target` is untouched and the scratch is removed."""
-    check_output_directory(target, "")
+    succeeds; on failure `target` is untouched and the scratch is removed.
+    An existing `target` must hold `marker` (written there by the tool)."""
+    check_output_directory(target, "", marker)
     scratch = target.with_name(f".{target.name}.partial-{os.getpid()}")
     shutil.rmtree(scratch, ignore_errors=True)
     try:

@@ -15,6 +15,7 @@ environment, proven first.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.config.models import EnvironmentConfig
 from tradeinfra.config.settings_tree import flatten
 from tradeinfra.errors import CheckFailedError, TradeinfraError
+from tradeinfra.files import replaced_directory
 from tradeinfra.ops.deploy import APPS, DeployError, deploy_version, synthesize
 from tradeinfra.ops.history import open_store
 from tradeinfra.ops.rollback import NothingToRollBackError, rollback
@@ -68,7 +70,7 @@ def promote(
     scratch = state_dir / "promotions" / f"{destination}-{os.getpid()}"
     shutil.rmtree(scratch, ignore_errors=True)
     try:
-        run_gates(platform, scratch, on_line)
+        gates_once(platform, state_dir, scratch, on_line)
 
         def checked_artifacts(directory: Path) -> None:
             for artifact in scratch.iterdir():
@@ -90,6 +92,37 @@ def promote(
         f"{c.resource} {c.setting}: expected {c.expected}, got {c.actual}" for c in report.failed
     )
     return _roll_back(platform, source, destination, target, state_dir, version, report, failure, on_line)
+
+
+def gates_once(platform: PlatformConfig, state_dir: Path, directory: Path, on_line: OnLine | None) -> None:
+    """The gates' output in `directory`: synthesized and checked now, or
+    copied from the last promotion that passed them on the same clean commit
+    and the same configuration files (the gates are deterministic on those:
+    a dirty checkout is never reused)."""
+    key = gates_key(platform)
+    cache = state_dir / "promotions" / "gates-passed"
+    if key is not None and (cache / "key").is_file() and (cache / "key").read_text(encoding="utf-8") == key:
+        if on_line:
+            on_line(f"gates: passed already for commit {key[:12]} and this configuration (not run again)")
+        shutil.copytree(cache / "output", directory, dirs_exist_ok=True)
+        return
+    run_gates(platform, directory, on_line)
+    if key is not None:
+        with replaced_directory(cache, marker="key") as scratch:
+            shutil.copytree(directory, scratch / "output")
+            (scratch / "key").write_text(key, encoding="utf-8")
+
+
+def gates_key(platform: PlatformConfig) -> str | None:
+    """The clean commit and a digest of every configuration file, or None
+    when the checkout has changes (its output cannot be named by a commit)."""
+    commit = git_commit()
+    if commit == "unknown" or commit.endswith("+changes"):
+        return None
+    digest = hashlib.sha256()
+    for path in sorted(p for p in platform.config_dir.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(platform.config_dir)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return f"{commit}:{digest.hexdigest()}"
 
 
 def run_gates(platform: PlatformConfig, directory: Path, on_line: OnLine | None) -> None:
