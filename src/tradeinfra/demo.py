@@ -2,9 +2,9 @@
 a user would type.
 
 Synthesize and gate; start the emulator; deploy dev and validate it; promote
-to staging and to prod; change prod outside a deployment and let `drift` find
-it; deploy a release that would halt trading to dev, promote it and watch
-staging roll back by itself; tear dev down (prod is refused without
+to staging and to prod; deploy a release that would halt trading to dev while
+prod is changed outside a deployment and `drift` finds it; promote the
+release and watch staging roll back by itself; tear dev down (prod is refused without
 --confirm) while staging is validated, its shared history shown and checked
 for drift; write reports/index.html; stop the emulator (always). Each chapter says how long it took.
 
@@ -59,13 +59,14 @@ def main() -> int:
         tradeinfra("promote", "--from", "dev", "--to", "staging", *state)
         tradeinfra("promote", "--from", "staging", "--to", "prod", *state)
 
-        chapter("5. Someone changes prod by hand; drift detection finds it")
+        chapter("5. A release that halts trading goes to dev while someone changes prod by hand; drift finds it")
+        release = ["--app", "cdk", "--config-dir", str(release_that_halts_trading(STATE_DIR / "release-config"))]
+        to_dev = alongside("deploy", "--env", "dev", *release, *state)  # dev's lock: apart from prod
         change_out_of_band("prod")
         tradeinfra("drift", "--env", "prod", *state, expect=2)
+        to_dev.wait()
 
-        chapter("6. A release that halts trading: dev takes it, its promotion fails validation, staging rolls back")
-        release = ["--app", "cdk", "--config-dir", str(release_that_halts_trading(STATE_DIR / "release-config"))]
-        tradeinfra("deploy", "--env", "dev", *release, *state)
+        chapter("6. The release's promotion fails validation; staging rolls back by itself")
         tradeinfra("promote", "--from", "dev", "--to", "staging", *release, *state, expect=3)
 
         chapter("7. Tear dev down (web tier first, then its stacks) while staging is checked after its rollback")
