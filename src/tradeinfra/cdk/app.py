@@ -14,6 +14,7 @@ from pathlib import Path
 
 import aws_cdk as cdk
 
+from tradeinfra.cdk.compliance import add_compliance_checks
 from tradeinfra.cdk.environment import TradingEnvironment
 from tradeinfra.config.loader import PlatformConfig, load_platform
 
@@ -37,6 +38,7 @@ def build_app(platform: PlatformConfig, environments: Sequence[str], outdir: Pat
     when every environment is built and config has a `delivery` section, the
     pipeline that deploys them in promotion order."""
     app = cdk.App(outdir=str(outdir) if outdir else None, context=feature_flags())
+    add_compliance_checks(app)
     stages = [TradingEnvironment(app, platform.environment(name), platform.delivery) for name in environments]
     if platform.delivery is not None and list(environments) == platform.names:
         from tradeinfra.cdk.delivery import DeliveryPipelineStack  # CDK Pipelines loads only when needed

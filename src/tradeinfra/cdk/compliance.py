@@ -14,12 +14,16 @@ from constructs import IConstruct
 from tradeinfra.config.models import EnvironmentConfig
 
 
-def add_compliance_checks(scope: cdk.Stage | cdk.Stack) -> None:
-    """Run AwsSolutions, PCI DSS 3.2.1 and NIST 800-53 rev 5 on every synth."""
-    cdk.Validations.of(scope).add_plugins(
-        AwsSolutionsChecks(scope, verbose=True),
-        PCIDSS321Checks(scope, verbose=True),
-        NIST80053R5Checks(scope, verbose=True),
+def add_compliance_checks(app: cdk.App) -> None:
+    """Run AwsSolutions, PCI DSS 3.2.1 and NIST 800-53 rev 5 on every synth.
+
+    cdk-nag v3 walks the whole construct tree of the app whichever stage it
+    is registered on, so it is registered once, on the app: registered per
+    stage, each synth ran every pack once per stage over everything."""
+    cdk.Validations.of(app).add_plugins(
+        AwsSolutionsChecks(app, verbose=True),
+        PCIDSS321Checks(app, verbose=True),
+        NIST80053R5Checks(app, verbose=True),
     )
 
 

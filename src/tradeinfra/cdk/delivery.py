@@ -32,7 +32,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import pipelines
 from constructs import Construct
 
-from tradeinfra.cdk.compliance import acknowledge, add_compliance_checks, arn_of
+from tradeinfra.cdk.compliance import acknowledge, arn_of
 from tradeinfra.cdk.environment import TradingEnvironment
 from tradeinfra.config.models import DeliveryConfig, EnvironmentConfig
 from tradeinfra.config.naming import (
@@ -159,7 +159,6 @@ class DeliveryPipelineStack(cdk.Stack):
             self.validated_stages.append(env)
         self.pipeline.build_pipeline()
         self._roll_back_failed_stages()
-        add_compliance_checks(self)
         self._acknowledge_generated_findings()
 
     def _web_tier(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import aws_cdk as cdk
 from constructs import Construct
 
-from tradeinfra.cdk.compliance import acknowledge_environment_findings, add_compliance_checks
+from tradeinfra.cdk.compliance import acknowledge_environment_findings
 from tradeinfra.cdk.stacks.api import ApiStack
 from tradeinfra.cdk.stacks.compute import ComputeStack
 from tradeinfra.cdk.stacks.data import DataStack
@@ -57,7 +57,6 @@ class TradingEnvironment(cdk.Stage):
         for stack in self.stacks:
             if stack is not security:
                 stack.add_stack_dependency(security, "every role carries the permission boundary")
-        add_compliance_checks(self)
         acknowledge_environment_findings(self, config)
 
     @property

@@ -191,9 +191,11 @@ def _acknowledgments(cdk_out: Path, platform: PlatformConfig) -> dict[str, set[t
     return by_env
 
 
-def test_three_packs_ran(cdk_out: Path) -> None:
+def test_three_packs_ran_once_each(cdk_out: Path) -> None:
+    # cdk-nag v3 walks the whole app per registration: registered per stage,
+    # it ran every pack four times per synth.
     report = json.loads((cdk_out / "validation-report.json").read_text())
-    assert {p["pluginName"] for p in report["pluginReports"]} == {"AwsSolutions", "PCI.DSS.321", "NIST.800.53.R5"}
+    assert sorted(p["pluginName"] for p in report["pluginReports"]) == ["AwsSolutions", "NIST.800.53.R5", "PCI.DSS.321"]
 
 
 def test_every_acknowledgment_has_a_reason(cdk_out: Path, platform: PlatformConfig) -> None:
