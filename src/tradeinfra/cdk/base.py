@@ -35,6 +35,7 @@ class TradingStack(cdk.Stack):
             description=f"{description} ({environment.name})",
         )
         self.environment_name = environment.name
+        self.retain_audit_logs = environment.security.retain_audit_logs
         self.component = component
         self._zones = environment.availability_zone_names
         tags = mandatory_tags(environment, MANAGED_BY_CDK)

@@ -215,17 +215,45 @@ class DataConfig(Section):
         return self
 
 
+class ObjectLockConfig(Section):
+    """S3 Object Lock on the trade-data bucket: every object version is
+    write-once for its retention period."""
+
+    mode: Literal["GOVERNANCE", "COMPLIANCE"] = Field(
+        description="COMPLIANCE: nobody, the account root included, can delete a locked version early; "
+        "GOVERNANCE: principals with s3:BypassGovernanceRetention can."
+    )
+    retention_days: int = Field(ge=1, le=36500, description="Default retention of every new object version, in days.")
+
+
 class StorageConfig(Section):
     """The S3 trade-data bucket and its access-log bucket."""
 
     trade_data_expiration_days: int | None = Field(
         ge=1, description="Delete trade data after this many days; null keeps it indefinitely."
     )
-    noncurrent_version_expiration_days: int = Field(
-        ge=1, description="Delete overwritten object versions after this many days."
+    noncurrent_version_expiration_days: int | None = Field(
+        ge=1,
+        description="Delete overwritten or deleted object versions after this many days; null keeps them "
+        "(required where trade data is kept indefinitely).",
     )
-    access_log_expiration_days: int = Field(ge=1, description="Delete server access logs after this many days.")
+    object_lock: ObjectLockConfig | None = Field(
+        description="Object Lock mode and default retention of trade data; null for none."
+    )
+    access_log_expiration_days: int = Field(
+        ge=1, description="Delete server access logs (current and old versions) after this many days."
+    )
     retain_on_delete: bool = Field(description="Keep the buckets when their stack is deleted (RETAIN).")
+
+    @model_validator(mode="after")
+    def _indefinite_keeps_old_versions(self) -> StorageConfig:
+        if self.trade_data_expiration_days is None and self.noncurrent_version_expiration_days is not None:
+            raise RuleViolationError(
+                "noncurrent_version_expiration_days",
+                "trade data is kept indefinitely (trade_data_expiration_days is null), so deleted or "
+                "overwritten versions must be kept too: set noncurrent_version_expiration_days to null",
+            )
+        return self
 
 
 class MessagingConfig(Section):
@@ -265,6 +293,10 @@ class SecurityConfig(Section):
         description="Name stem of the permission boundary policy attached to every IAM role; the policy is <env>-trading-<stem>.",
     )
     termination_protection: bool = Field(description="Enable CloudFormation termination protection.")
+    retain_audit_logs: bool = Field(
+        description="Keep every log group (API access, WAF, flow logs, Lambda) and the keys that encrypt "
+        "them when their stack is deleted or the resource replaced (RETAIN)."
+    )
 
 
 class MonitoringConfig(Section):

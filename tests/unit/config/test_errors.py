@@ -164,6 +164,23 @@ def test_asg_min_desired_max_order(config_copy: Path) -> None:
     assert "min_size <= desired_capacity <= max_size" in issue.message and "2 / 5 / 4" in issue.message
 
 
+def test_indefinite_trade_data_keeps_old_versions(config_copy: Path) -> None:
+    prod = config_copy / "environments" / "prod.yaml"
+    replace_in(prod, "    noncurrent_version_expiration_days: null", "    noncurrent_version_expiration_days: 30")
+    issue = only_issue(config_copy)
+    assert issue.path == "storage.noncurrent_version_expiration_days"
+    assert issue.location.file == prod
+    assert "kept indefinitely" in issue.message and "set noncurrent_version_expiration_days to null" in issue.message
+
+
+def test_object_lock_mode_is_checked(config_copy: Path) -> None:
+    prod = config_copy / "environments" / "prod.yaml"
+    replace_in(prod, "mode: COMPLIANCE", "mode: LEGAL")
+    issue = only_issue(config_copy)
+    assert issue.path == "storage.object_lock.mode"
+    assert "GOVERNANCE" in issue.message and "COMPLIANCE" in issue.message
+
+
 def test_reserved_concurrency_within_account_limit(config_copy: Path) -> None:
     prod = config_copy / "environments" / "prod.yaml"
     replace_in(prod, "reserved_concurrency: 200", "reserved_concurrency: 950")

@@ -41,18 +41,36 @@ def removal_policy(retain: bool) -> cdk.RemovalPolicy:
     return cdk.RemovalPolicy.RETAIN if retain else cdk.RemovalPolicy.DESTROY
 
 
+def retains_audit_logs(scope: Construct) -> bool:
+    """Whether the environment keeps its log groups and their keys
+    (`security.retain_audit_logs`), read from the stack `scope` is in."""
+    stack = cdk.Stack.of(scope)
+    retain = getattr(stack, "retain_audit_logs", None)
+    assert isinstance(retain, bool), f"{stack.node.path} is not a stack of an environment"
+    return retain
+
+
 class EncryptionKey(Construct):
     """A rotating customer-managed key, `alias/<env>-trading-<purpose>`.
 
     With `for_logs`, CloudWatch Logs of this account and region may use it,
-    and only for log groups of this account (encryption-context condition).
+    and only for log groups of this account (encryption-context condition);
+    such a key lives as long as the logs it encrypts (`retain` is ignored).
     """
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, alias: str, description: str, retain: bool, for_logs: bool = False
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        alias: str,
+        description: str,
+        retain: bool = False,
+        for_logs: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = cdk.Stack.of(self)
+        retain = retains_audit_logs(self) if for_logs else retain
         self.key = kms.Key(
             self,
             "Key",
@@ -84,14 +102,15 @@ class EncryptionKey(Construct):
 
 
 def encrypted_log_group(
-    scope: Construct, construct_id: str, *, name: str, retention_days: int, key: kms.IKey, retain: bool
+    scope: Construct, construct_id: str, *, name: str, retention_days: int, key: kms.IKey
 ) -> logs.LogGroup:
-    """A KMS-encrypted log group with a fixed retention."""
+    """A KMS-encrypted log group with a fixed retention, kept on stack
+    deletion where the environment keeps its audit logs."""
     return logs.LogGroup(
         scope,
         construct_id,
         log_group_name=check_name(name, ResourceKind.LOG_GROUP),
         retention=RETENTION[retention_days],
         encryption_key=key,
-        removal_policy=removal_policy(retain),
+        removal_policy=removal_policy(retains_audit_logs(scope)),
     )

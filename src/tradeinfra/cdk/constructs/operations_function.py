@@ -67,7 +67,6 @@ class OperationsFunction(Construct):
                 name=f"/aws/lambda/{name}",
                 retention_days=log_retention_days,
                 key=key,
-                retain=False,
             ),
             tracing=lambda_.Tracing.ACTIVE,
             dead_letter_queue=dead_letter_queue,

@@ -50,7 +50,6 @@ class ApiStack(TradingStack):
             "LogsKey",
             alias=cdk_name(env, "api-logs"),
             description="Encrypts API access logs",
-            retain=False,
             for_logs=True,
         ).key
         access_logs = encrypted_log_group(
@@ -59,7 +58,6 @@ class ApiStack(TradingStack):
             name=f"/trading/{env}/api-access-logs",
             retention_days=api.access_log_retention_days,
             key=key,
-            retain=False,
         )
         self.rest_api = apigateway.RestApi(
             self,
@@ -191,7 +189,7 @@ class ApiStack(TradingStack):
         # WAF only logs to log groups whose name starts with aws-waf-logs-.
         waf_log_name = f"aws-waf-logs-{cdk_name(env, 'api')}"
         encrypted_log_group(
-            self, "WebAclLogs", name=waf_log_name, retention_days=log_retention_days, key=key, retain=False
+            self, "WebAclLogs", name=waf_log_name, retention_days=log_retention_days, key=key
         )
         wafv2.CfnLoggingConfiguration(
             self,

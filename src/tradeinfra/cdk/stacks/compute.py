@@ -44,7 +44,6 @@ class ComputeStack(TradingStack):
             "FunctionKey",
             alias=cdk_name(env, "order-processor"),
             description="Encrypts the order processor's logs and environment",
-            retain=False,
             for_logs=True,
         ).key
         function_name = cdk_name(env, "order-processor", ResourceKind.LAMBDA_FUNCTION)
@@ -54,7 +53,6 @@ class ComputeStack(TradingStack):
             name=f"/aws/lambda/{function_name}",
             retention_days=compute.log_retention_days,
             key=key,
-            retain=False,
         )
         limits = self._runtime_parameters(env, runtime)
         security_group = ec2.SecurityGroup(

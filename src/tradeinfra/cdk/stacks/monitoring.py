@@ -52,7 +52,6 @@ class MonitoringStack(TradingStack):
             "MonitoringKey",
             alias=cdk_name(env, "monitoring"),
             description="Encrypts the alarm topic, drift-detector logs and dead letters",
-            retain=False,
             for_logs=True,
         ).key
         self.alarm_topic = self._alarm_topic(env, monitoring, self.key)

@@ -23,7 +23,6 @@ class NetworkStack(TradingStack):
             "LogsKey",
             alias=cdk_name(env, "network-logs"),
             description="Encrypts VPC flow logs",
-            retain=False,
             for_logs=True,
         ).key
         self.vpc = ec2.Vpc(
@@ -54,7 +53,6 @@ class NetworkStack(TradingStack):
             name=f"/trading/{env}/vpc-flow-logs",
             retention_days=network.flow_log_retention_days,
             key=key,
-            retain=False,
         )
         self.vpc.add_flow_log(
             "FlowLog",

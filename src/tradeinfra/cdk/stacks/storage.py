@@ -9,7 +9,7 @@ from constructs import Construct
 from tradeinfra.cdk.base import TradingStack
 from tradeinfra.cdk.compliance import acknowledge
 from tradeinfra.cdk.constructs.encryption import EncryptionKey, removal_policy
-from tradeinfra.config.models import EnvironmentConfig, StorageConfig
+from tradeinfra.config.models import EnvironmentConfig, ObjectLockConfig, StorageConfig
 from tradeinfra.config.naming import ResourceKind, cdk_name
 
 REPLICATION_ACK = {
@@ -41,7 +41,7 @@ class StorageStack(TradingStack):
                 s3.LifecycleRule(
                     id="expire-access-logs",
                     expiration=cdk.Duration.days(storage.access_log_expiration_days),
-                    noncurrent_version_expiration=cdk.Duration.days(storage.noncurrent_version_expiration_days),
+                    noncurrent_version_expiration=cdk.Duration.days(storage.access_log_expiration_days),
                 )
             ],
             removal_policy=removal_policy(retain),
@@ -57,10 +57,8 @@ class StorageStack(TradingStack):
         )
         trade_data_rule = s3.LifecycleRule(
             id="trade-data-retention",
-            expiration=cdk.Duration.days(storage.trade_data_expiration_days)
-            if storage.trade_data_expiration_days is not None
-            else None,
-            noncurrent_version_expiration=cdk.Duration.days(storage.noncurrent_version_expiration_days),
+            expiration=_days(storage.trade_data_expiration_days),
+            noncurrent_version_expiration=_days(storage.noncurrent_version_expiration_days),
             abort_incomplete_multipart_upload_after=cdk.Duration.days(7),
         )
         self.bucket = s3.Bucket(
@@ -77,8 +75,21 @@ class StorageStack(TradingStack):
             server_access_logs_bucket=self.access_logs,
             server_access_logs_prefix="trade-data/",
             lifecycle_rules=[trade_data_rule],
+            object_lock_enabled=True if storage.object_lock else None,
+            object_lock_default_retention=_object_lock(storage.object_lock),
             removal_policy=removal_policy(retain),
         )
         acknowledge(self.bucket, REPLICATION_ACK)
         self.publish("bucket-name", self.bucket.bucket_name, "Name of the trade-data bucket")
         self.publish("bucket-arn", self.bucket.bucket_arn, "ARN of the trade-data bucket")
+
+
+def _days(days: int | None) -> cdk.Duration | None:
+    return cdk.Duration.days(days) if days is not None else None
+
+
+def _object_lock(lock: ObjectLockConfig | None) -> s3.ObjectLockRetention | None:
+    if lock is None:
+        return None
+    period = cdk.Duration.days(lock.retention_days)
+    return s3.ObjectLockRetention.compliance(period) if lock.mode == "COMPLIANCE" else s3.ObjectLockRetention.governance(period)
