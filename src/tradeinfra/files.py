@@ -62,6 +62,24 @@ def check_output_directory(path: Path, option: str, marker: str | None = OUTPUT_
             f"{_named(option, path)}: a directory this tool did not write (no {marker}): refusing to replace it; "
             "give a new or empty directory"
         )
+    if marker is not None:
+        _check_holds_no_terraform_state(path, option)
+
+
+def _check_holds_no_terraform_state(path: Path, option: str) -> None:
+    """Terraform run by hand inside generated output (`terraform apply` in
+    cdktf.out/stacks/<stack>) leaves its state there; replacing the output
+    would delete it, and with it the record of what exists."""
+    state = sorted(
+        found
+        for found in path.rglob("*.tfstate*")
+        if found.is_file() and ".terraform" not in found.relative_to(path).parts
+    )
+    if state:
+        raise TradeinfraError(
+            f"{_named(option, path)}: holds Terraform state ({state[0]}): replacing the output would delete it; "
+            "move it out of the generated output first (README: Terraform state), nothing was written"
+        )
 
 
 def check_output_file(path: Path, option: str) -> None:

@@ -84,3 +84,25 @@ def test_a_synth_into_its_own_earlier_output_replaces_it(tmp_path: Path) -> None
     assert main(args) == 0
     assert not (out / "stale.txt").exists() and (out / "manifest.json").is_file()
     assert not list(tmp_path.glob(".*partial*")) and not list(tmp_path.glob(".*old*"))
+
+
+def test_a_synth_never_deletes_terraform_state_left_in_its_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`terraform apply` run by hand in cdktf.out/stacks/state-backend leaves
+    the only record of the state bucket there: synth refuses to replace it."""
+    out = tmp_path / "cdktf.out"
+    args = ["synth", "--config-dir", str(CONFIG_DIR), "--cdk-out", str(tmp_path / "cdk.out")]
+    args += ["--cdktf-out", str(out), "--tfvars-dir", str(tmp_path / "terraform")]
+    assert main(args) == 0
+    state = out / "stacks" / "state-backend" / "terraform.state-backend.tfstate"
+    state.write_text('{"version": 4, "resources": ["the state bucket"]}')
+    (out / "stacks" / "web-tier" / ".terraform").mkdir()
+    (out / "stacks" / "web-tier" / ".terraform" / "terraform.tfstate").write_text("{}")  # backend settings only
+    before = snapshot(tmp_path)
+    assert main(args) == 1
+    error = capsys.readouterr().err.strip()
+    assert error.startswith(f"error: --cdktf-out {out}: holds Terraform state ({state})") and "\n" not in error
+    assert snapshot(tmp_path) == before
+    state.unlink()
+    assert main(args) == 0  # the provider's backend settings under .terraform/ are not state

@@ -229,15 +229,15 @@ def destroy(
 ) -> None:
     """Tear an environment down, the web tier first, and record it in the
     ledger. Retained resources (prod data) are kept and listed."""
-    from tradeinfra.ops.destroy import check_confirmed
+    from tradeinfra.ops.destroy import check_destroyable
     from tradeinfra.ops.destroy import destroy as run_destroy
     from tradeinfra.ops.history import hold
     from tradeinfra.ops.targets import TargetKind, resolve_target
 
     platform = load_config(config_dir, env)
-    check_confirmed(platform, env, confirm)  # before anything is touched
-    resolved = resolve_target(TargetKind(target.value), state_dir)
     apps = ["cdk", "tf"] if app_name is AppOption.all else [app_name.value]
+    check_destroyable(platform, env, apps, confirm)  # before anything is touched
+    resolved = resolve_target(TargetKind(target.value), state_dir)
     with (
         err.status(f"destroying {env} on {target.value} ({', '.join(apps)})...") as status,
         hold(platform, resolved, state_dir, env, f"destroy --app {app_name.value}", force_unlock=force_unlock),
@@ -247,7 +247,7 @@ def destroy(
     for item in result.destroyed:
         out.print(f"  destroyed: {item}")
     for item in result.kept:
-        out.print(f"  kept (DeletionPolicy Retain): {item}")
+        out.print(f"  kept: {item}")
 
 
 @app.command("history")

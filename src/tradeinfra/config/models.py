@@ -357,7 +357,9 @@ class DatabaseConfig(Section):
         description="Weekly maintenance window (UTC), ddd:hh:mm-ddd:hh:mm.",
     )
     skip_final_snapshot: bool = Field(description="Skip the final snapshot on destroy.")
-    deletion_protection: bool = Field(description="RDS deletion protection (off so CI can destroy).")
+    deletion_protection: bool = Field(
+        description="RDS deletion protection: on, nothing (Terraform or tradeinfra destroy) deletes the database."
+    )
     database_name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,62}$", description="Initial database name.")
     master_username: str = Field(
         pattern=r"^[a-z][a-z0-9_]{0,15}$", description="Master user name; its password lives in Secrets Manager."
@@ -415,6 +417,7 @@ class LoadBalancerConfig(Section):
     unhealthy_threshold: int = Field(ge=2, le=10, description="Consecutive failures before a target is unhealthy.")
     access_logs: bool = Field(description="Write ALB access logs to an S3 bucket.")
     access_log_expiration_days: int = Field(ge=1, description="Delete ALB access logs after this many days.")
+    deletion_protection: bool = Field(description="ALB deletion protection: on, the load balancer cannot be deleted.")
 
     @model_validator(mode="after")
     def _timeout_below_interval(self) -> LoadBalancerConfig:
@@ -433,6 +436,10 @@ class WebStorageConfig(Section):
     versioning: bool = Field(description="Keep object versions.")
     transition_to_ia_days: int = Field(ge=30, description="Move objects to STANDARD_IA after this many days.")
     noncurrent_version_expiration_days: int = Field(ge=1, description="Delete old versions after this many days.")
+    force_destroy: bool = Field(
+        description="Let terraform destroy delete the web bucket (and the ALB log bucket) with objects in it; "
+        "off, a bucket that holds data stops the destroy."
+    )
 
 
 class WebSecurityConfig(Section):

@@ -144,6 +144,17 @@ def ledger_key_alias(ledger_table: str) -> str:
     return f"alias/{ledger_table}"
 
 
+def state_key_alias(state_bucket: str) -> str:
+    """The alias of the Terraform state's KMS key: how the backend of every
+    workspace names the key it encrypts state with."""
+    return f"alias/{state_bucket}"
+
+
+def state_access_logs_bucket(state_bucket: str) -> str:
+    """The bucket that receives the state bucket's server access logs."""
+    return f"{state_bucket}-access-logs"
+
+
 def state_key(workspace_key_prefix: str, environment: str, key: str) -> str:
     """The object key of a workspace's state in the S3 backend."""
     return f"{workspace_key_prefix}/{environment}/{key}"

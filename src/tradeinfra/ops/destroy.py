@@ -6,7 +6,9 @@ What config marks as retained (prod's table, buckets and keys, with
 `retain_on_delete`; a final database snapshot where `skip_final_snapshot` is
 off) stays, and is listed as kept: nothing is deleted silently. An environment
 whose stacks carry termination protection (prod) is refused unless the caller
-names it again with `--confirm`.
+names it again with `--confirm`; one whose database or load balancer has
+deletion protection (prod) is refused until config turns it off and a deploy
+applies that.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ def destroy(
     on_line: OnLine | None = None,
 ) -> Destruction:
     env = platform.environment(environment)
-    check_confirmed(platform, environment, confirm)
+    check_destroyable(platform, environment, apps, confirm)
     store = open_store(platform, target, state_dir, environment, on_line)
     sources = {app: store.last_succeeded(apps=[app]) for app in apps}
     deployed = [app for app in apps if sources[app] is not None]
@@ -84,6 +86,13 @@ def destroy(
     return result
 
 
+def check_destroyable(platform: PlatformConfig, environment: str, apps: Sequence[str], confirm: str | None) -> None:
+    """Refusals that come before anything is touched."""
+    check_confirmed(platform, environment, confirm)
+    if "tf" in apps:
+        check_web_tier_unprotected(platform, environment)
+
+
 def check_confirmed(platform: PlatformConfig, environment: str, confirm: str | None) -> None:
     """A protected environment (prod) is destroyed only when named twice."""
     if platform.environment(environment).security.termination_protection and confirm != environment:
@@ -93,6 +102,25 @@ def check_confirmed(platform: PlatformConfig, environment: str, confirm: str | N
         )
     if confirm is not None and confirm != environment:
         raise DestroyRefusedError(f"--confirm {confirm}: expected the environment being destroyed, {environment}")
+
+
+def check_web_tier_unprotected(platform: PlatformConfig, environment: str) -> None:
+    """Terraform cannot delete a protected database or load balancer: refuse
+    before anything is destroyed rather than stop half-way."""
+    web = platform.environment(environment).web_tier
+    protected = [
+        setting
+        for setting, on in (
+            ("web_tier.database.deletion_protection", web.database.deletion_protection),
+            ("web_tier.load_balancer.deletion_protection", web.load_balancer.deletion_protection),
+        )
+        if on
+    ]
+    if protected:
+        raise DestroyRefusedError(
+            f"--env {environment}: the web tier is protected ({', '.join(protected)}): nothing was destroyed; "
+            f"to destroy it, turn that off in config/environments/{environment}.yaml and deploy first"
+        )
 
 
 def _commit_of(sources: dict[str, DeploymentVersion | None]) -> str:
@@ -142,7 +170,10 @@ def _name(resource: dict[str, Any]) -> str | None:
 
 
 def _kept_by_terraform(platform: PlatformConfig, environment: str) -> list[str]:
-    database = platform.environment(environment).web_tier
-    if database.database.skip_final_snapshot:
-        return []
-    return [f"final snapshot of rds-{environment}-{database.environment_suffix} (rds-final-{environment}-...)"]
+    web = platform.environment(environment).web_tier
+    kept = []
+    if not web.database.skip_final_snapshot:
+        kept.append(f"final snapshot of rds-{environment}-{web.environment_suffix} (rds-final-{environment}-...)")
+    if not web.storage.force_destroy:
+        kept.append(f"objects of web-{environment}-{web.environment_suffix} (web_tier.storage.force_destroy is off)")
+    return kept

@@ -23,6 +23,9 @@ class WebTierInputs:
     db_multi_az: cdktf.IResolvable
     db_backup_retention_days: float
     db_skip_final_snapshot: cdktf.IResolvable
+    db_deletion_protection: cdktf.IResolvable
+    alb_deletion_protection: cdktf.IResolvable
+    s3_force_destroy: cdktf.IResolvable
     asg_min_size: float
     asg_max_size: float
     asg_desired_capacity: float
@@ -76,6 +79,9 @@ def declare_variables(scope: Construct, specs: list[VariableSpec]) -> WebTierInp
         db_multi_az=boolean("db_multi_az"),
         db_backup_retention_days=number("db_backup_retention_days"),
         db_skip_final_snapshot=boolean("db_skip_final_snapshot"),
+        db_deletion_protection=boolean("db_deletion_protection"),
+        alb_deletion_protection=boolean("alb_deletion_protection"),
+        s3_force_destroy=boolean("s3_force_destroy"),
         asg_min_size=number("asg_min_size"),
         asg_max_size=number("asg_max_size"),
         asg_desired_capacity=number("asg_desired_capacity"),

@@ -83,6 +83,12 @@ def variable_specs(platform: PlatformConfig) -> list[VariableSpec]:
         ),
         VariableSpec("db_skip_final_snapshot", "bool", "Skip the final snapshot when the database is destroyed.",
                      "web_tier.database.skip_final_snapshot", lambda e: e.web_tier.database.skip_final_snapshot),
+        VariableSpec("db_deletion_protection", "bool", "RDS deletion protection.",
+                     "web_tier.database.deletion_protection", lambda e: e.web_tier.database.deletion_protection),
+        VariableSpec("alb_deletion_protection", "bool", "Load balancer deletion protection.",
+                     "web_tier.load_balancer.deletion_protection", lambda e: e.web_tier.load_balancer.deletion_protection),
+        VariableSpec("s3_force_destroy", "bool", "Destroy the web-tier buckets even when they hold objects.",
+                     "web_tier.storage.force_destroy", lambda e: e.web_tier.storage.force_destroy),
         VariableSpec(
             "asg_min_size", "number", "Minimum number of web instances.", "web_tier.autoscaling.min_size",
             lambda e: e.web_tier.autoscaling.min_size,

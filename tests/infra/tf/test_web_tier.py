@@ -45,11 +45,14 @@ def has(web_json: str, resource_type: str, properties: dict[str, Any]) -> bool:
 
 
 def test_versions(web: dict[str, Any]) -> None:
-    assert web["terraform"]["required_version"] == ">= 1.5"
+    # use_lockfile needs 1.10: an older Terraform must be refused, not run
+    assert web["terraform"]["required_version"] == ">= 1.10"
     assert web["terraform"]["required_providers"]["aws"]["version"] == "~> 5.100"
 
 
-def test_s3_backend_with_dynamodb_locking_and_lockfile(web: dict[str, Any], platform: PlatformConfig) -> None:
+def test_s3_backend_with_dynamodb_locking_and_lockfile(
+    web: dict[str, Any], platform: PlatformConfig, tf_synth: TfSynth
+) -> None:
     state = platform.environment("prod").terraform_state
     backend = web["terraform"]["backend"]["s3"]
     assert backend == {
@@ -58,9 +61,14 @@ def test_s3_backend_with_dynamodb_locking_and_lockfile(web: dict[str, Any], plat
         "region": state.region,
         "dynamodb_table": state.lock_table,
         "encrypt": True,
+        "kms_key_id": f"alias/{state.bucket}",  # the state bucket's key, not S3-managed keys
         "workspace_key_prefix": state.workspace_key_prefix,
         "use_lockfile": True,
     }
+    state_backend = tf_synth.stack("state-backend")["resource"]
+    (alias,) = state_backend["aws_kms_alias"].values()
+    assert alias["name"] == backend["kms_key_id"]
+    assert alias["target_key_id"].startswith("${aws_kms_key.")
 
 
 def test_provider_default_tags_and_account_guard(web: dict[str, Any]) -> None:
@@ -95,7 +103,7 @@ def test_rds(web_json: str, web: dict[str, Any], platform: PlatformConfig) -> No
         "backup_retention_period": "${var.db_backup_retention_days}",
         "backup_window": database.backup_window,
         "maintenance_window": database.maintenance_window,
-        "deletion_protection": False,
+        "deletion_protection": "${var.db_deletion_protection}",
         "skip_final_snapshot": "${var.db_skip_final_snapshot}",
         "publicly_accessible": False,
         "identifier": "rds-${var.environment}-${var.environment_suffix}",
@@ -120,6 +128,13 @@ def test_launch_template_and_asg(web_json: str, web: dict[str, Any]) -> None:
         "${var.asg_min_size}", "${var.asg_max_size}", "${var.asg_desired_capacity}",
     )  # fmt: skip
     assert asg["health_check_type"] == "ELB"
+    # the provider's default_tags do not reach an ASG: every mandatory tag is
+    # on the group itself and propagated to the instances it launches
+    (provider,) = web["provider"]["aws"]
+    tags = {tag["key"]: tag for tag in asg["tag"]}
+    for key, value in provider["default_tags"][0]["tags"].items():
+        assert tags[key]["value"] == value and tags[key]["propagate_at_launch"] is True, key
+    assert {"Environment", "Project", "ManagedBy", "Name"} <= set(tags)
     (precondition,) = asg["lifecycle"]["precondition"]
     assert "var.asg_min_size <= var.asg_desired_capacity" in precondition["condition"]
     assert "var.asg_desired_capacity <= var.asg_max_size" in precondition["condition"]
@@ -131,7 +146,8 @@ def test_alb_target_group_listener(web: dict[str, Any], platform: PlatformConfig
     settings = platform.environment("prod").web_tier.load_balancer
     alb = only(web, "aws_lb")
     assert alb["name"] == "alb-${var.environment}-${var.environment_suffix}"
-    assert alb["drop_invalid_header_fields"] is True and alb["enable_deletion_protection"] is False
+    assert alb["drop_invalid_header_fields"] is True
+    assert alb["enable_deletion_protection"] == "${var.alb_deletion_protection}"
     assert alb["access_logs"]["enabled"] == "${var.alb_access_logs}"
     health = only(web, "aws_lb_target_group")["health_check"]
     assert (health["path"], health["interval"], health["healthy_threshold"], health["unhealthy_threshold"]) == (
@@ -243,17 +259,24 @@ def test_state_backend_stack(tf_synth: TfSynth, platform: PlatformConfig) -> Non
     state_config = platform.environment("prod").terraform_state
     stack = tf_synth.stack("state-backend")
     assert "local" in stack["terraform"]["backend"]
-    (bucket,) = stack["resource"]["aws_s3_bucket"].values()
-    assert bucket["bucket"] == state_config.bucket
-    (versioning,) = stack["resource"]["aws_s3_bucket_versioning"].values()
-    assert versioning["versioning_configuration"]["status"] == "Enabled" and "count" not in versioning
+    buckets = {b["bucket"]: b for b in stack["resource"]["aws_s3_bucket"].values()}
+    assert set(buckets) == {state_config.bucket, f"{state_config.bucket}-access-logs"}
+    for versioning in stack["resource"]["aws_s3_bucket_versioning"].values():
+        assert versioning["versioning_configuration"]["status"] == "Enabled" and "count" not in versioning
+    # every read and write of every environment's state is logged
+    (logging,) = stack["resource"]["aws_s3_bucket_logging"].values()
+    assert logging["target_prefix"] == "state/"
+    assert logging["bucket"].startswith("${aws_s3_bucket.bucket") and "access_logs" in logging["target_bucket"]
     (table,) = stack["resource"]["aws_dynamodb_table"].values()
     assert table["name"] == state_config.lock_table and table["hash_key"] == "LockID"
     assert table["server_side_encryption"]["enabled"] is True
-    (block,) = stack["resource"]["aws_s3_bucket_public_access_block"].values()
-    assert block["block_public_policy"] is True
-    (lifecycle,) = stack["resource"]["aws_s3_bucket_lifecycle_configuration"].values()
-    assert lifecycle["rule"][0]["noncurrent_version_expiration"][0]["noncurrent_days"] == 365
+    for block in stack["resource"]["aws_s3_bucket_public_access_block"].values():
+        assert block["block_public_policy"] is True
+    rules = {
+        c["rule"][0]["id"]: c["rule"][0] for c in stack["resource"]["aws_s3_bucket_lifecycle_configuration"].values()
+    }
+    assert rules["state-history"]["noncurrent_version_expiration"][0]["noncurrent_days"] == 365
+    assert rules["expire-access-logs"]["expiration"][0]["days"] == 365
 
 
 def test_ledger_stack(tf_synth: TfSynth, platform: PlatformConfig) -> None:

@@ -10,7 +10,12 @@ import pytest
 
 from tradeinfra.cli import main
 from tradeinfra.config.loader import PlatformConfig
-from tradeinfra.ops.destroy import DestroyRefusedError, check_confirmed, kept_by_cloudformation
+from tradeinfra.ops.destroy import (
+    DestroyRefusedError,
+    check_confirmed,
+    check_web_tier_unprotected,
+    kept_by_cloudformation,
+)
 from tradeinfra.ops.versions import DeploymentStore
 
 
@@ -29,6 +34,22 @@ def test_cli_refuses_prod_before_reaching_any_target(tmp_path: Path, capsys: pyt
     # no emulator runs for this state dir: the refusal comes first, nothing is touched
     assert main(["destroy", "--env", "prod", "--state-dir", str(tmp_path)]) == 1
     assert "--confirm prod" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_protected_web_tier_is_refused_even_when_confirmed(
+    platform: PlatformConfig, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(DestroyRefusedError) as refused:
+        check_web_tier_unprotected(platform, "prod")
+    assert str(refused.value) == (
+        "--env prod: the web tier is protected (web_tier.database.deletion_protection, "
+        "web_tier.load_balancer.deletion_protection): nothing was destroyed; to destroy it, turn that off "
+        "in config/environments/prod.yaml and deploy first"
+    )
+    check_web_tier_unprotected(platform, "dev")
+    assert main(["destroy", "--env", "prod", "--confirm", "prod", "--state-dir", str(tmp_path)]) == 1
+    assert "the web tier is protected" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())
 
 

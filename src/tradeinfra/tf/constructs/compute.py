@@ -180,7 +180,12 @@ class WebCompute(Construct):
             vpc_zone_identifier=subnet_ids,
             target_group_arns=[self.target_group.arn],
             health_check_type="ELB",
-            tag=[autoscaling_group.AutoscalingGroupTag(key="Name", value=inputs.name("web"), propagate_at_launch=True)],
+            # The provider's default_tags do not reach an ASG's tags: every
+            # mandatory tag is set here and propagated to what it launches.
+            tag=[
+                autoscaling_group.AutoscalingGroupTag(key=key, value=value, propagate_at_launch=True)
+                for key, value in {"Name": inputs.name("web"), **instance_tags}.items()
+            ],
             health_check_grace_period=autoscaling.health_check_grace_seconds,
             launch_template=autoscaling_group.AutoscalingGroupLaunchTemplate(
                 id=template.id, version=cdktf.Token.as_string(template.latest_version)

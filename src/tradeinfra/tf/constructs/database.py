@@ -98,7 +98,7 @@ class Database(Construct):
                 "-", [inputs.name("rds-final"), cdktf.Fn.formatdate("YYYYMMDDhhmmss", cdktf.Fn.timestamp())]
             ),
             lifecycle=cdktf.TerraformResourceLifecycle(ignore_changes=["final_snapshot_identifier"]),
-            deletion_protection=database.deletion_protection,
+            deletion_protection=inputs.db_deletion_protection,
             auto_minor_version_upgrade=True,
             iam_database_authentication_enabled=True,
             performance_insights_enabled=True,

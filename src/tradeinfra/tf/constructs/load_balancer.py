@@ -42,7 +42,7 @@ class LoadBalancer(Construct):
         super().__init__(scope, construct_id)
         logs_count = WebTierInputs.count_if(inputs.alb_access_logs)
         self.logs_bucket = s3_bucket.S3Bucket(
-            self, "access_logs", bucket=inputs.name("alb-logs"), force_destroy=True, count=logs_count
+            self, "access_logs", bucket=inputs.name("alb-logs"), force_destroy=inputs.s3_force_destroy, count=logs_count
         )
         logs_bucket_id, logs_bucket_arn = first(self.logs_bucket, "id"), first(self.logs_bucket, "arn")
         block_public_access(self, "access_logs_public_access", logs_bucket_id, count=logs_count)
@@ -115,7 +115,7 @@ class LoadBalancer(Construct):
             subnets=subnet_ids,
             security_groups=[security_group_id],
             drop_invalid_header_fields=True,
-            enable_deletion_protection=False,  # every environment must be destroyable by CI (spec)
+            enable_deletion_protection=inputs.alb_deletion_protection,
             access_logs=lb.LbAccessLogs(
                 bucket=f'${{try({self.logs_bucket.fqn}[0].id, "")}}',
                 enabled=inputs.alb_access_logs,

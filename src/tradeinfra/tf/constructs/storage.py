@@ -110,7 +110,7 @@ class WebBucket(Construct):
         self.key = account_key(
             self, "key", description="Encrypts the web-tier bucket", account_id=inputs.aws_account_id
         )
-        self.bucket = s3_bucket.S3Bucket(self, "bucket", bucket=inputs.name("web"), force_destroy=True)
+        self.bucket = s3_bucket.S3Bucket(self, "bucket", bucket=inputs.name("web"), force_destroy=inputs.s3_force_destroy)
         block_public_access(self, "public_access", self.bucket.id)
         encrypt_bucket(self, "encryption", self.bucket.id, kms_key_arn=self.key.arn)
         # Versioning only where config enables it (prod): count on the variable.

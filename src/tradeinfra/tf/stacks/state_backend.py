@@ -10,15 +10,23 @@ import cdktf
 from constructs import Construct
 
 from tradeinfra.config.models import LedgerConfig, TerraformStateConfig
-from tradeinfra.config.naming import ledger_key_alias, state_access_role_name, state_key
+from tradeinfra.config.naming import (
+    ledger_key_alias,
+    state_access_logs_bucket,
+    state_access_role_name,
+    state_key,
+    state_key_alias,
+)
 from tradeinfra.tf.aws import (
     data_aws_caller_identity,
     dynamodb_table,
     iam_role,
     iam_role_policy,
+    kms_alias,
     provider,
     s3_bucket,
     s3_bucket_lifecycle_configuration,
+    s3_bucket_logging,
     s3_bucket_policy,
     s3_bucket_versioning,
 )
@@ -49,7 +57,15 @@ class StateBackendStack(cdktf.TerraformStack):
         cdktf.LocalBackend(self, path="terraform.state-backend.tfstate")
         caller = data_aws_caller_identity.DataAwsCallerIdentity(self, "caller")
         key = account_key(self, "key", description="Encrypts Terraform state", account_id=caller.account_id)
+        kms_alias.KmsAlias(self, "key_alias", name=state_key_alias(state.bucket), target_key_id=key.key_id)
         bucket = s3_bucket.S3Bucket(self, "bucket", bucket=state.bucket)
+        access_logs = AccessLogBucket(
+            self, "access_logs", name=state_access_logs_bucket(state.bucket), source_bucket=state.bucket
+        )
+        # Every read and write of every environment's state is recorded.
+        s3_bucket_logging.S3BucketLoggingA(
+            self, "logging", bucket=bucket.id, target_bucket=access_logs.bucket.id, target_prefix="state/"
+        )
         s3_bucket_versioning.S3BucketVersioningA(
             self,
             "versioning",
@@ -112,6 +128,70 @@ class StateBackendStack(cdktf.TerraformStack):
             )
         cdktf.TerraformOutput(self, "state_bucket_name", value=bucket.bucket)
         cdktf.TerraformOutput(self, "lock_table_name", value=table.name)
+
+
+class AccessLogBucket(Construct):
+    """The state bucket's server access logs: SSE-S3 (the only encryption S3
+    log delivery accepts), private, TLS-only, written only by the S3 logging
+    service for the state bucket of this account, kept a year."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, name: str, source_bucket: str) -> None:
+        super().__init__(scope, construct_id)
+        self.bucket = s3_bucket.S3Bucket(self, "bucket", bucket=name)
+        block_public_access(self, "public_access", self.bucket.id)
+        encrypt_bucket(self, "encryption", self.bucket.id, kms_key_arn=None)
+        s3_bucket_versioning.S3BucketVersioningA(
+            self,
+            "versioning",
+            bucket=self.bucket.id,
+            versioning_configuration=s3_bucket_versioning.S3BucketVersioningVersioningConfiguration(status="Enabled"),
+        )
+        lifecycle = s3_bucket_lifecycle_configuration
+        lifecycle.S3BucketLifecycleConfiguration(
+            self,
+            "lifecycle",
+            bucket=self.bucket.id,
+            rule=[
+                lifecycle.S3BucketLifecycleConfigurationRule(
+                    id="expire-access-logs",
+                    status="Enabled",
+                    filter=[lifecycle.S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+                    expiration=[lifecycle.S3BucketLifecycleConfigurationRuleExpiration(days=365)],
+                    noncurrent_version_expiration=[
+                        lifecycle.S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=30)
+                    ],
+                    abort_incomplete_multipart_upload=[
+                        lifecycle.S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
+                            days_after_initiation=7
+                        )
+                    ],
+                )
+            ],
+        )
+        caller = data_aws_caller_identity.DataAwsCallerIdentity(self, "caller")
+        s3_bucket_policy.S3BucketPolicy(
+            self,
+            "policy",
+            bucket=self.bucket.id,
+            policy=policy_document(
+                self,
+                "policy_document",
+                [
+                    {
+                        "Sid": "S3ServerAccessLogDelivery",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "logging.s3.amazonaws.com"},
+                        "Action": "s3:PutObject",
+                        "Resource": f"{self.bucket.arn}/state/*",
+                        "Condition": {
+                            "StringEquals": {"aws:SourceAccount": caller.account_id},
+                            "ArnEquals": {"aws:SourceArn": f"arn:aws:s3:::{source_bucket}"},
+                        },
+                    },
+                    tls_only_statement(self.bucket.arn),
+                ],
+            ),
+        )
 
 
 class StateAccessRole(Construct):

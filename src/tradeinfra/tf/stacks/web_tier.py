@@ -9,6 +9,7 @@ import cdktf
 from constructs import Construct
 
 from tradeinfra.config.models import TerraformStateConfig, WebTierConfig
+from tradeinfra.config.naming import state_key_alias
 from tradeinfra.tf.aws import provider
 from tradeinfra.tf.constructs.compute import WebCompute
 from tradeinfra.tf.constructs.database import Database
@@ -19,7 +20,8 @@ from tradeinfra.tf.constructs.storage import WebBucket
 from tradeinfra.tf.inputs import declare_variables
 from tradeinfra.tf.variables import VariableSpec
 
-TERRAFORM_VERSION = ">= 1.5"
+# use_lockfile (S3-native state locking) needs Terraform 1.10.
+TERRAFORM_VERSION = ">= 1.10"
 AWS_PROVIDER_VERSION = "~> 5.100"
 
 
@@ -51,6 +53,9 @@ class WebTierStack(cdktf.TerraformStack):
             region=state.region,
             dynamodb_table=state.lock_table,
             encrypt=True,
+            # With the state bucket's own key, not S3-managed keys; the alias
+            # resolves in the tooling account, where the backend acts.
+            kms_key_id=state_key_alias(state.bucket),
             workspace_key_prefix=state.workspace_key_prefix,
         )
         # Terraform >= 1.10 locks with an S3 lock file too; DynamoDB locking
