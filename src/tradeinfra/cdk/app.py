@@ -15,6 +15,7 @@ from pathlib import Path
 import aws_cdk as cdk
 
 from tradeinfra.cdk.compliance import add_compliance_checks
+from tradeinfra.cdk.confused_deputy import BindServicePrincipals
 from tradeinfra.cdk.environment import TradingEnvironment
 from tradeinfra.config.loader import PlatformConfig, load_platform
 
@@ -40,6 +41,8 @@ def build_app(platform: PlatformConfig, environments: Sequence[str], outdir: Pat
     app = cdk.App(outdir=str(outdir) if outdir else None, context=feature_flags())
     add_compliance_checks(app)
     stages = [TradingEnvironment(app, platform.environment(name), platform.delivery) for name in environments]
+    for scope in [app, *stages]:  # aspects stop at a stage's boundary
+        cdk.Aspects.of(scope).add(BindServicePrincipals())
     if platform.delivery is not None and list(environments) == platform.names:
         from tradeinfra.cdk.delivery import DeliveryPipelineStack  # CDK Pipelines loads only when needed
 
