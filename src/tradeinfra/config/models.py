@@ -283,6 +283,9 @@ class ApiConfig(Section):
     )
     throttling_burst_limit: int = Field(ge=1, le=5000, description="Stage method throttling: burst size.")
     access_log_retention_days: LogRetentionDays = Field(description="Retention of API access logs, in days.")
+    client_rate_limit_per_5_minutes: int = Field(
+        ge=10, le=2_000_000_000, description="WAF: requests one client IP may send in any 5 minutes; more are blocked."
+    )
 
 
 class SecurityConfig(Section):

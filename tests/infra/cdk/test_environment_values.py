@@ -185,6 +185,24 @@ def test_api_stage_throttling_logging_validation(assembly: Assembly, platform: P
 
 
 @pytest.mark.parametrize("env", ENVS)
+def test_api_web_acl_limits_each_client(assembly: Assembly, platform: PlatformConfig, env: str) -> None:
+    api = platform.environment(env).api
+    stack = assembly[env]["api"]
+    acl = stack.only("AWS::WAFv2::WebACL")["Properties"]
+    rules = {rule["Name"]: rule for rule in acl["Rules"]}
+    assert {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"} <= set(rules)
+    rate = rules["PerClientRateLimit"]
+    assert rate["Action"] == {"Block": {}}
+    assert rate["Statement"]["RateBasedStatement"] == {
+        "AggregateKeyType": "IP",
+        "Limit": api.client_rate_limit_per_5_minutes,
+        "EvaluationWindowSec": 300,
+    }
+    association = stack.only("AWS::WAFv2::WebACLAssociation")["Properties"]
+    assert association["WebACLArn"]["Fn::GetAtt"][0] in stack.resources("AWS::WAFv2::WebACL")
+
+
+@pytest.mark.parametrize("env", ENVS)
 def test_api_integrates_with_the_live_alias(assembly: Assembly, env: str) -> None:
     method = next(
         m["Properties"]

@@ -206,3 +206,55 @@ def test_reserved_ids_are_refused_for_real_orders(aws: dict[str, Any]) -> None:
     assert "reserved for post-deployment validation" in json.loads(result["body"])["fields"]["client_order_id"]
     assert validate_only(VALIDATION, header="false")["statusCode"] == 400  # only "true" asks for validation
     assert messages(aws) == [] and aws["table"].scan()["Count"] == 0
+
+
+TRADER = "arn:aws:sts::111111111111:assumed-role/dev-trading-desk"
+OTHER = "arn:aws:iam::111111111111:user/another-desk"
+
+
+def as_caller(user_arn: str, event: dict[str, Any]) -> dict[str, Any]:
+    """The event API Gateway sends after IAM (SigV4) authorization."""
+    return handler.lambda_handler({**event, "requestContext": {"identity": {"userArn": user_arn}}}, None)
+
+
+def post_as(user_arn: str, body: dict[str, Any]) -> dict[str, Any]:
+    return as_caller(user_arn, {"httpMethod": "POST", "resource": "/orders", "body": json.dumps(body)})
+
+
+def get_as(user_arn: str, order_id: str) -> dict[str, Any]:
+    return as_caller(user_arn, {"httpMethod": "GET", "resource": "/orders/{id}", "pathParameters": {"id": order_id}})
+
+
+def test_an_order_is_readable_only_by_the_principal_that_placed_it(aws: dict[str, Any]) -> None:
+    assert post_as(f"{TRADER}/session-1", ORDER)["statusCode"] == 201
+    own = get_as(f"{TRADER}/session-2", ORDER["client_order_id"])  # another session of the same role
+    assert own["statusCode"] == 200 and json.loads(own["body"])["quantity"] == 10
+    missing = get_as(OTHER, "ord-9999-none")
+    for stranger in (get_as(OTHER, ORDER["client_order_id"]), get(ORDER["client_order_id"])):
+        assert stranger["statusCode"] == 404  # not 403: nobody learns another's order ids
+        assert json.loads(stranger["body"])["error"] == json.loads(missing["body"])["error"] == "not_found"
+        assert "AAPL" not in stranger["body"]
+    item = aws["table"].get_item(Key={"order_id": ORDER["client_order_id"]})["Item"]
+    assert item["placed_by"] == TRADER
+
+
+def test_another_principal_reusing_an_order_id_learns_nothing_of_the_order(aws: dict[str, Any]) -> None:
+    assert post_as(TRADER + "/s", ORDER)["statusCode"] == 201
+    taken = post_as(OTHER, ORDER)  # same terms, different principal: not a replay
+    assert taken["statusCode"] == 409
+    body = json.loads(taken["body"])
+    assert body["error"] == "conflict" and "existing" not in body
+    assert len(messages(aws)) == 1
+
+
+def test_a_request_context_that_names_nobody_is_refused(aws: dict[str, Any]) -> None:
+    event = {"httpMethod": "GET", "resource": "/orders/{id}", "pathParameters": {"id": ORDER["client_order_id"]}}
+    refused = handler.lambda_handler({**event, "requestContext": {"identity": {"userArn": None}}}, None)
+    assert refused["statusCode"] == 403
+
+
+def test_orders_stored_before_owners_were_recorded_are_readable_by_nobody(aws: dict[str, Any]) -> None:
+    assert post(ORDER)["statusCode"] == 201
+    aws["table"].update_item(Key={"order_id": ORDER["client_order_id"]}, UpdateExpression="REMOVE placed_by")
+    assert get(ORDER["client_order_id"])["statusCode"] == 404
+    assert get_as(TRADER, ORDER["client_order_id"])["statusCode"] == 404

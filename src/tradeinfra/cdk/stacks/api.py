@@ -122,7 +122,7 @@ class ApiStack(TradingStack):
                 "PCI.DSS.321::PCI.DSS.321-APIGWSSLEnabled": "The backend is a Lambda integration, not an HTTP endpoint that could check a client certificate",
             },
         )
-        self._web_acl(env, key, api.access_log_retention_days)
+        self._web_acl(env, key, api.access_log_retention_days, api.client_rate_limit_per_5_minutes)
         if validator_role_name is not None:
             self._validator_smoke_test(validator_role_name)
         self.publish("api-url", self.rest_api.url, "Invoke URL of the orders API stage")
@@ -158,8 +158,9 @@ class ApiStack(TradingStack):
             },
         )
 
-    def _web_acl(self, env: str, key: kms.IKey, log_retention_days: int) -> None:
-        """AWS managed protections plus a per-client rate limit in front of the stage."""
+    def _web_acl(self, env: str, key: kms.IKey, log_retention_days: int, client_rate_limit: int) -> None:
+        """AWS managed protections plus a per-client rate limit in front of the
+        stage (the stage's own throttling is shared by every client)."""
 
         def managed(name: str, priority: int) -> wafv2.CfnWebACL.RuleProperty:
             return wafv2.CfnWebACL.RuleProperty(
@@ -184,6 +185,17 @@ class ApiStack(TradingStack):
             rules=[
                 managed("AWSManagedRulesCommonRuleSet", 0),
                 managed("AWSManagedRulesKnownBadInputsRuleSet", 1),
+                wafv2.CfnWebACL.RuleProperty(
+                    name="PerClientRateLimit",
+                    priority=2,
+                    action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+                    statement=wafv2.CfnWebACL.StatementProperty(
+                        rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                            aggregate_key_type="IP", limit=client_rate_limit, evaluation_window_sec=300
+                        )
+                    ),
+                    visibility_config=_visibility("PerClientRateLimit"),
+                ),
             ],
         )
         # WAF only logs to log groups whose name starts with aws-waf-logs-.

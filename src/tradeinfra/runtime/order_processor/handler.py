@@ -17,8 +17,9 @@ from .logic import (
     check_order,
     parse_order,
     place_order,
+    read_order,
 )
-from .models import VALIDATE_ONLY_HEADER, FunctionEnvironment
+from .models import DIRECT_INVOCATION, VALIDATE_ONLY_HEADER, FunctionEnvironment
 from .repository import DynamoOrderStore, SqsOrderQueue, SsmLimitsSource
 
 logger = logging.getLogger("order_processor")
@@ -59,18 +60,37 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     deps = dependencies()
     request_id = getattr(context, "aws_request_id", "local")
     method, resource = event.get("httpMethod"), event.get("resource")
+    caller = caller_of(event)
+    if caller is None:
+        return response(403, {"error": "forbidden", "message": "the caller is not identified (IAM authorization)"})
     try:
         if method == "POST" and resource == "/orders":
-            return _post_order(event, deps)
+            return _post_order(event, caller, deps)
         if method == "GET" and resource == "/orders/{id}":
-            return _get_order(event, deps)
+            return _get_order(event, caller, deps)
         return response(404, {"error": "not_found", "message": f"no route for {method} {resource}"})
     except Exception:
         logger.exception("unhandled error", extra={"request_id": request_id})
         return response(500, {"error": "internal", "message": "internal error", "request_id": request_id})
 
 
-def _post_order(event: dict[str, Any], deps: Dependencies) -> dict[str, Any]:
+def caller_of(event: dict[str, Any]) -> str | None:
+    """The principal that sent the request: the IAM identity API Gateway
+    authenticated (an assumed role's session name dropped, so every session
+    of a role is one principal), or DIRECT_INVOCATION without a request
+    context. None: a request context that names nobody."""
+    context = event.get("requestContext")
+    if context is None:
+        return DIRECT_INVOCATION
+    arn = ((context or {}).get("identity") or {}).get("userArn")
+    if not isinstance(arn, str) or not arn.startswith("arn:"):
+        return None
+    if ":assumed-role/" in arn:
+        return arn.rsplit("/", 1)[0]
+    return arn
+
+
+def _post_order(event: dict[str, Any], caller: str, deps: Dependencies) -> dict[str, Any]:
     try:
         payload = json.loads(event.get("body") or "")
     except json.JSONDecodeError as exc:
@@ -78,7 +98,7 @@ def _post_order(event: dict[str, Any], deps: Dependencies) -> dict[str, Any]:
     limits = deps.limits.limits()
     validate_only = _validate_only(event)
     try:
-        order = parse_order(payload, limits, validate_only=validate_only)
+        order = parse_order(payload, limits, placed_by=caller, validate_only=validate_only)
         if validate_only:
             checked = check_order(order, limits, deps.store)
             logger.info("validation %s passed (not queued)", order.order_id)
@@ -87,7 +107,8 @@ def _post_order(event: dict[str, Any], deps: Dependencies) -> dict[str, Any]:
     except InvalidOrderError as exc:
         return response(400, {"error": "invalid_order", "message": "the order is invalid", "fields": exc.errors})
     except ConflictingOrderError as exc:
-        return response(409, {"error": "conflict", "message": str(exc), "existing": exc.existing.to_json()})
+        body = {"error": "conflict", "message": str(exc)}
+        return response(409, body | ({"existing": exc.existing.to_json()} if exc.existing else {}))
     except TradingHaltedError as exc:
         return response(503, {"error": "trading_halted", "message": str(exc)})
     logger.info("order %s %s", result.order.order.order_id, "created" if result.created else "replayed")
@@ -99,9 +120,9 @@ def _validate_only(event: dict[str, Any]) -> bool:
     return headers.get(VALIDATE_ONLY_HEADER, "").lower() == "true"
 
 
-def _get_order(event: dict[str, Any], deps: Dependencies) -> dict[str, Any]:
+def _get_order(event: dict[str, Any], caller: str, deps: Dependencies) -> dict[str, Any]:
     order_id = (event.get("pathParameters") or {}).get("id", "")
-    stored = deps.store.get(order_id) if order_id else None
+    stored = read_order(order_id, caller, deps.store)
     if stored is None:
         return response(404, {"error": "not_found", "message": f"no order {order_id!r}"})
     return response(200, stored.to_json())

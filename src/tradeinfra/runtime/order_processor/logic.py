@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
-from .models import VALIDATION_PREFIX, Order, OrderLimits, StoredOrder
+from .models import DIRECT_INVOCATION, VALIDATION_PREFIX, Order, OrderLimits, StoredOrder
 
 SYMBOL = re.compile(r"^[A-Z]{1,8}(\.[A-Z]{1,2})?$")
 CLIENT_ORDER_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -27,11 +27,12 @@ class TradingHaltedError(Exception):
 
 
 class ConflictingOrderError(Exception):
-    """The client order id is taken by an order with different terms."""
+    """The client order id is taken by an order with different terms, or by
+    another principal's order (whose terms are then not disclosed)."""
 
-    def __init__(self, existing: StoredOrder) -> None:
+    def __init__(self, existing: StoredOrder, *, disclose: bool = True) -> None:
         super().__init__(f"client_order_id {existing.order.order_id} already used for a different order")
-        self.existing = existing
+        self.existing = existing if disclose else None
 
 
 class OrderStore(Protocol):
@@ -51,7 +52,9 @@ class PlacementResult:
     created: bool  # False: an identical earlier submission (idempotent replay)
 
 
-def parse_order(payload: Any, limits: OrderLimits, *, validate_only: bool = False) -> Order:
+def parse_order(
+    payload: Any, limits: OrderLimits, *, placed_by: str = DIRECT_INVOCATION, validate_only: bool = False
+) -> Order:
     """Validate a request body against the format rules and the environment's
     limits. Ids starting `validation-` are reserved for validate-only requests,
     and validate-only requests must use them."""
@@ -95,7 +98,9 @@ def parse_order(payload: Any, limits: OrderLimits, *, validate_only: bool = Fals
 
     assert isinstance(client_order_id, str) and isinstance(symbol, str) and isinstance(side, str)
     assert isinstance(quantity, int) and price is not None
-    order = Order(order_id=client_order_id, symbol=symbol, side=side, quantity=quantity, limit_price=price)
+    order = Order(
+        order_id=client_order_id, symbol=symbol, side=side, quantity=quantity, limit_price=price, placed_by=placed_by
+    )
     if order.notional > limits.max_order_notional:
         raise InvalidOrderError(
             {
@@ -135,6 +140,8 @@ def place_order(order: Order, limits: OrderLimits, store: OrderStore, queue: Ord
         existing = store.get(order.order_id)
         if existing is None:
             raise RuntimeError(f"order {order.order_id} was deleted while being placed")
+        if existing.order.placed_by != order.placed_by:
+            raise ConflictingOrderError(existing, disclose=False)
         if not existing.order.same_terms(order):
             raise ConflictingOrderError(existing)
         stored = existing
@@ -142,6 +149,15 @@ def place_order(order: Order, limits: OrderLimits, store: OrderStore, queue: Ord
         queue.send(stored)
         stored = store.mark_accepted(order.order_id)
     return PlacementResult(stored, created)
+
+
+def read_order(order_id: str, caller: str, store: OrderStore) -> StoredOrder | None:
+    """The order, when `caller` placed it; anyone else is told it does not
+    exist (no answer tells one client another's order ids)."""
+    stored = store.get(order_id) if order_id else None
+    if stored is None or stored.order.placed_by != caller:
+        return None
+    return stored
 
 
 def check_order(order: Order, limits: OrderLimits, store: OrderStore) -> StoredOrder:

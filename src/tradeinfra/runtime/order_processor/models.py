@@ -9,16 +9,24 @@ from decimal import Decimal
 from typing import Any
 
 
+# The principal of a direct Lambda invocation (the release hooks, local
+# validation): no API Gateway request context. Only principals allowed
+# lambda:InvokeFunction can invoke directly; API Gateway always names the caller.
+DIRECT_INVOCATION = "direct-invocation"
+
+
 @dataclass(frozen=True)
 class Order:
     """A validated limit order. `order_id` is the client's order id, which
-    makes a resubmission of the same order idempotent."""
+    makes a resubmission of the same order idempotent; `placed_by` is the
+    principal that placed it, the only one that may read it."""
 
     order_id: str
     symbol: str
     side: str
     quantity: int
     limit_price: Decimal
+    placed_by: str = DIRECT_INVOCATION
 
     @property
     def notional(self) -> Decimal:
@@ -35,6 +43,7 @@ class Order:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["limit_price"] = str(self.limit_price)
+        del data["placed_by"]  # a caller sees only its own orders: no need to echo who it is
         return data
 
 

@@ -71,6 +71,7 @@ def _item(stored: StoredOrder) -> dict[str, Any]:
         "limit_price": order.limit_price,
         "status": stored.status,
         "created_at": stored.created_at,
+        "placed_by": order.placed_by,
     }
 
 
@@ -81,6 +82,8 @@ def _stored(item: dict[str, Any]) -> StoredOrder:
         side=str(item["side"]),
         quantity=int(item["quantity"]),
         limit_price=Decimal(str(item["limit_price"])),
+        # Orders stored before owners were recorded belong to nobody: unreadable.
+        placed_by=str(item.get("placed_by", "")),
     )
     return StoredOrder(order, str(item["status"]), str(item["created_at"]))
 

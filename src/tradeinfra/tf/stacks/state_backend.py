@@ -64,7 +64,12 @@ class StateBackendStack(cdktf.TerraformStack):
         )
         # Every read and write of every environment's state is recorded.
         s3_bucket_logging.S3BucketLoggingA(
-            self, "logging", bucket=bucket.id, target_bucket=access_logs.bucket.id, target_prefix="state/"
+            self,
+            "logging",
+            bucket=bucket.id,
+            target_bucket=access_logs.bucket.id,
+            target_prefix="state/",
+            depends_on=[access_logs.policy],  # S3 checks that the log delivery may write there
         )
         s3_bucket_versioning.S3BucketVersioningA(
             self,
@@ -169,7 +174,7 @@ class AccessLogBucket(Construct):
             ],
         )
         caller = data_aws_caller_identity.DataAwsCallerIdentity(self, "caller")
-        s3_bucket_policy.S3BucketPolicy(
+        self.policy = s3_bucket_policy.S3BucketPolicy(
             self,
             "policy",
             bucket=self.bucket.id,
