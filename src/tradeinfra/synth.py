@@ -25,17 +25,43 @@ class SynthSummary:
     tfvars: list[Path]
 
 
+_busy = False  # in a worker: a synth is running
+
+
+def _quiet_when_idle() -> None:
+    """Worker initializer: SIGINT unwinds a running synth (which removes its
+    scratch output); a worker with nothing to do ignores it and is shut down
+    by the pool, without the traceback Python would print for it (a worker
+    that died would make the pool kill the busy one before it cleans up)."""
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        if _busy:
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_interrupt)
+
+
 def _cdk(platform: PlatformConfig, environments: list[str], out: Path) -> tuple[Path, list[str]]:
+    global _busy
     from tradeinfra.cdk.synth import synth_cdk
 
-    result = synth_cdk(platform, environments, out)
+    _busy = True
+    try:
+        result = synth_cdk(platform, environments, out)
+    finally:
+        _busy = False
     return result.out_dir, result.stacks
 
 
 def _terraform(platform: PlatformConfig, out: Path, tfvars_dir: Path) -> tuple[Path, list[str], list[Path]]:
+    global _busy
     from tradeinfra.tf.app import synth_tf
 
-    result = synth_tf(platform, out, tfvars_dir)
+    _busy = True
+    try:
+        result = synth_tf(platform, out, tfvars_dir)
+    finally:
+        _busy = False
     return result.out_dir, result.stacks, result.tfvars
 
 
@@ -47,7 +73,9 @@ def synth_all(
     check_output_directory(cdk_out, "--cdk-out")  # and so do outputs that must not be replaced
     check_output_directory(cdktf_out, "--cdktf-out")
     check_output_directory(tfvars_dir, "--tfvars-dir", marker=None)
-    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(
+        max_workers=2, mp_context=multiprocessing.get_context("spawn"), initializer=_quiet_when_idle
+    ) as pool:
         try:
             cdk = pool.submit(_cdk, platform, list(environments), cdk_out)
             terraform = pool.submit(_terraform, platform, cdktf_out, tfvars_dir)

@@ -233,6 +233,7 @@ RESOURCES: dict[str, Resource] = {
         "A stack of the environment", "arn:aws:cloudformation:{region}:{account}:stack/{env}-trading-compute/id"
     ),
     "alarm-topic": Resource("The alarm topic", "{env:monitoring/AlarmTopic/Resource}"),
+    "api-access-logs": Resource("The API's access log group", "{env:api/AccessLogs/Resource}"),
     "validator-role": Resource("The validator role", "{env:security/PostDeployValidatorRole/Resource}"),
     "web-tier-deployer-role": Resource("The web-tier deployer role", "{env:security/WebTierDeployer/Role/Resource}"),
     "web-instance-role": Resource("The web instances' role", "{env:web-tier/compute/role}"),
@@ -242,6 +243,10 @@ RESOURCES: dict[str, Resource] = {
     ),
     "web-bucket-key": Resource("The web bucket's KMS key", "{env:web-tier/storage/key}"),
     "web-database": Resource("The web-tier database", "{env:web-tier/database/instance}"),
+    "web-load-balancer": Resource("The web tier's load balancer", "{env:web-tier/load_balancer/alb}"),
+    "web-acl": Resource("The web tier's WAF web ACL", "{env:web-tier/firewall/acl}"),
+    "web-waf-logs": Resource("The web tier's WAF log group", "{env:web-tier/firewall/logs}"),
+    "web-certificate": Resource("The web tier's ACM certificate", "{env:web-tier/domain/certificate}"),
     "state-bucket": Resource("The Terraform state bucket", "{tooling:state-backend/bucket}"),
     "web-tier-state-object": Resource(
         "The environment's web-tier state", "{tooling:state-backend/bucket}/env/{env}/web-tier/terraform.tfstate"

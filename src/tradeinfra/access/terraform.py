@@ -29,6 +29,10 @@ ARNS = {
     "aws_dynamodb_table": ("arn:aws:dynamodb:{r}:{a}:table/{n}", "name"),
     "aws_db_instance": ("arn:aws:rds:{r}:{a}:db:{n}", "identifier"),
     "aws_kms_key": ("arn:aws:kms:{r}:{a}:key/{n}", None),
+    "aws_acm_certificate": ("arn:aws:acm:{r}:{a}:certificate/{n}", None),
+    "aws_cloudwatch_log_group": ("arn:aws:logs:{r}:{a}:log-group:{n}", "name"),
+    "aws_lb": ("arn:aws:elasticloadbalancing:{r}:{a}:loadbalancer/app/{n}/50dc6c495c0c9188", "name"),
+    "aws_wafv2_web_acl": ("arn:aws:wafv2:{r}:{a}:regional/webacl/{n}/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111", "name"),
 }
 # Per-region account of Elastic Load Balancing log delivery.
 ELB_ACCOUNTS = {"us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-2": "797873946194"}

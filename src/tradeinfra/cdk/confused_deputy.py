@@ -92,4 +92,6 @@ class BindServicePrincipals:
         stack = cdk.Stack.of(node)
         prop, document = policy
         for index in unbound_statements(stack.resolve(document)):
-            node.add_property_override(f"{prop}.Statement.{index}.Condition.StringEquals.aws:SourceAccount", stack.account)
+            node.add_property_override(
+                f"{prop}.Statement.{index}.Condition.StringEquals.aws:SourceAccount", stack.account
+            )

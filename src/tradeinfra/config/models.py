@@ -411,7 +411,26 @@ class AutoScalingConfig(Section):
 class LoadBalancerConfig(Section):
     """The Application Load Balancer, its target group and listener."""
 
-    listener_port: int = Field(ge=1, le=65535, description="Port the ALB listens on.")
+    listener_port: int = Field(ge=1, le=65535, description="Plain-HTTP port: it only redirects to HTTPS.")
+    https_port: int = Field(ge=1, le=65535, description="HTTPS port of the ALB: the only one that serves.")
+    tls_policy: str = Field(
+        pattern=r"^ELBSecurityPolicy-TLS13-1-[23]-",
+        description="ELB security policy of the HTTPS listener: TLS 1.3, and TLS 1.2 at the lowest "
+        "(ELBSecurityPolicy-TLS13-1-2-* or -1-3-*).",
+    )
+    domain_name: str = Field(
+        pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+        description="DNS name the web tier serves; its ACM certificate is issued for it.",
+    )
+    hosted_zone: str = Field(
+        pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+        description="Public Route 53 hosted zone in the environment's account that holds domain_name "
+        "and the certificate's DNS validation record.",
+    )
+    internet_facing: bool = Field(description="An internet-facing ALB (public subnets); false: internal.")
+    client_rate_limit_per_5_minutes: int = Field(
+        ge=10, le=2_000_000_000, description="WAF: requests one client IP may send in any 5 minutes; more are blocked."
+    )
     app_port: int = Field(ge=1, le=65535, description="Port the instances serve on.")
     health_check_path: str = Field(pattern=r"^/[A-Za-z0-9/._-]*$", description="Target-group health check path.")
     health_check_interval_seconds: int = Field(ge=5, le=300, description="Seconds between health checks.")
@@ -421,6 +440,18 @@ class LoadBalancerConfig(Section):
     access_logs: bool = Field(description="Write ALB access logs to an S3 bucket.")
     access_log_expiration_days: int = Field(ge=1, description="Delete ALB access logs after this many days.")
     deletion_protection: bool = Field(description="ALB deletion protection: on, the load balancer cannot be deleted.")
+
+    @model_validator(mode="after")
+    def _domain_in_zone(self) -> LoadBalancerConfig:
+        if not self.domain_name.endswith(f".{self.hosted_zone}"):
+            raise RuleViolationError(
+                "domain_name",
+                f"domain_name {self.domain_name!r} is not inside hosted_zone {self.hosted_zone!r}: "
+                "the certificate is validated by a record in that zone",
+            )
+        if self.https_port == self.listener_port:
+            raise RuleViolationError("https_port", f"https_port and listener_port are both {self.https_port}")
+        return self
 
     @model_validator(mode="after")
     def _timeout_below_interval(self) -> LoadBalancerConfig:

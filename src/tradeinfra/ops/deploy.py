@@ -24,7 +24,7 @@ from tradeinfra.interruption import describe
 from tradeinfra.ops.history import open_store
 from tradeinfra.ops.rollback_triggers import cloudwatch_alarm_lookup, rollback_configuration
 from tradeinfra.ops.targets import Target
-from tradeinfra.ops.terraform_deploy import apply_web_tier, ensure_state_backend
+from tradeinfra.ops.terraform_deploy import apply_web_tier, prepare_emulator
 from tradeinfra.ops.tools import OnLine, ToolError, cdk, check_tools, git_commit
 from tradeinfra.ops.versions import INTERRUPTED, DeploymentVersion, write_environment
 
@@ -93,11 +93,9 @@ def deploy_version(
     try:
         build(directory)
         with ThreadPoolExecutor(max_workers=1) as alongside:
-            # The emulator's state backend does not depend on the CDK app: set it up meanwhile.
+            # The emulator's state backend and hosted zone do not depend on the CDK app: set them up meanwhile.
             backend = (
-                alongside.submit(
-                    ensure_state_backend, platform, env, target, directory / "cdktf.out", state_dir, on_line
-                )
+                alongside.submit(prepare_emulator, platform, env, target, directory / "cdktf.out", state_dir, on_line)
                 if "tf" in apps and target.is_local
                 else None
             )

@@ -177,6 +177,30 @@ def ensure_state_backend(
     backend.run(["apply", "-auto-approve", "-input=false", "-no-color"], on_line)
 
 
+def prepare_emulator(
+    platform: PlatformConfig,
+    env: EnvironmentConfig,
+    target: Target,
+    cdktf_out: Path,
+    state_dir: Path,
+    on_line: OnLine | None,
+) -> None:
+    """On the emulator, what exists before the web tier on AWS: the state
+    backend in the tooling account and the environment's hosted zone."""
+    ensure_hosted_zone(env, target)
+    ensure_state_backend(platform, env, target, cdktf_out, state_dir, on_line)
+
+
+def ensure_hosted_zone(env: EnvironmentConfig, target: Target) -> None:
+    """On the emulator: the environment's public hosted zone, which on AWS
+    exists before the web tier (README: the account's prerequisites)."""
+    zone = env.web_tier.load_balancer.hosted_zone
+    route53 = target.account_client("route53", env.account, env.web_tier_region)
+    found = route53.list_hosted_zones_by_name(DNSName=zone, MaxItems="1")["HostedZones"]
+    if not any(z["Name"].rstrip(".") == zone for z in found):
+        route53.create_hosted_zone(Name=zone, CallerReference=f"tradeinfra-{env.name}-{zone}")
+
+
 def _state_backend_exists(target: Target, account: str, region: str, env: EnvironmentConfig) -> bool:
     s3, dynamodb = target.account_client("s3", account, region), target.account_client("dynamodb", account, region)
     try:

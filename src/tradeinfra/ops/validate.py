@@ -280,20 +280,58 @@ def web_load_balancer(live: Live) -> Iterator[Check]:
     except Exception as exc:
         yield missing(name, "load balancer", "present", exc)
         return
+    settings = live.env.web_tier.load_balancer
     values = {a["Key"]: a["Value"] for a in attributes["Attributes"]}
-    yield check(name, "access logs", live.env.web_tier.load_balancer.access_logs, values.get("access_logs.s3.enabled"))
+    yield check(name, "access logs", settings.access_logs, values.get("access_logs.s3.enabled"))
     yield check(name, "drop invalid header fields", True, values.get("routing.http.drop_invalid_header_fields.enabled"))
+    yield check(name, "deletion protection", settings.deletion_protection, values.get("deletion_protection.enabled"))
+    yield check(name, "scheme", "internet-facing" if settings.internet_facing else "internal", balancer.get("Scheme"))
+    yield from _web_listeners(live, name, balancer["LoadBalancerArn"])
+    yield from _web_firewall(live, name, balancer["LoadBalancerArn"])
+
+
+def _web_listeners(live: Live, name: str, balancer_arn: str) -> Iterator[Check]:
+    """HTTPS on its port with the configured TLS policy and a certificate;
+    plain HTTP only redirects to it."""
+    settings = live.env.web_tier.load_balancer
+    listeners = {
+        listener["Port"]: listener
+        for listener in live.client("elbv2").describe_listeners(LoadBalancerArn=balancer_arn)["Listeners"]
+    }
+    yield check(name, "listener ports", sorted([settings.listener_port, settings.https_port]), sorted(listeners))
+    https = listeners.get(settings.https_port, {})
+    yield check(name, f"port {settings.https_port} protocol", "HTTPS", https.get("Protocol"))
+    yield check(name, f"port {settings.https_port} TLS policy", settings.tls_policy, https.get("SslPolicy"))
+    yield check(name, f"port {settings.https_port} certificate", True, bool(https.get("Certificates")))
+    actions = listeners.get(settings.listener_port, {}).get("DefaultActions", [])
+    redirect = actions[0].get("RedirectConfig", {}) if actions else {}
+    yield check(
+        name,
+        f"port {settings.listener_port} redirects",
+        f"HTTPS:{settings.https_port} HTTP_301",
+        f"{redirect.get('Protocol')}:{redirect.get('Port')} {redirect.get('StatusCode')}" if redirect else None,
+    )
+
+
+def _web_firewall(live: Live, name: str, balancer_arn: str) -> Iterator[Check]:
+    try:
+        acl = live.client("wafv2").get_web_acl_for_resource(ResourceArn=balancer_arn).get("WebACL")
+    except Exception as exc:
+        yield missing(name, "WAF web ACL", _web_name(live, "waf-web"), exc)
+        return
+    yield check(name, "WAF web ACL", _web_name(live, "waf-web"), acl.get("Name") if acl else None)
 
 
 def web_security_groups(live: Live) -> Iterator[Check]:
     """Each group's rules, written `tcp/<port> from|to <peer>`: the ALB admits
     the client CIDRs, the instances the ALB, the database the instances."""
     web = live.env.web_tier
-    listener, app, db = web.load_balancer.listener_port, web.load_balancer.app_port, web.database.port
+    listeners = (web.load_balancer.listener_port, web.load_balancer.https_port)
+    app, db = web.load_balancer.app_port, web.database.port
     names = {role: _web_name(live, f"{role}-sg") for role in ("alb", "app", "db")}
     expected = {
         "alb": (
-            [f"tcp/{listener} from {cidr}" for cidr in web.security.alb_ingress_cidrs],
+            [f"tcp/{port} from {cidr}" for port in listeners for cidr in web.security.alb_ingress_cidrs],
             [f"tcp/{app} to {names['app']}"],
         ),
         "app": ([f"tcp/{app} from {names['alb']}"], [f"tcp/{db} to {names['db']}", "tcp/443 to 0.0.0.0/0"]),

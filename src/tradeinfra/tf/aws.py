@@ -33,11 +33,15 @@ _register_bare_package()
 
 # isort: off
 from cdktf_cdktf_provider_aws import (  # noqa: E402
+    acm_certificate,
+    acm_certificate_validation,
     autoscaling_group,
     autoscaling_policy,
+    cloudwatch_log_group,
     data_aws_caller_identity,
     data_aws_elb_service_account,
     data_aws_iam_policy_document,
+    data_aws_route53_zone,
     data_aws_ssm_parameter,
     data_aws_subnets,
     data_aws_vpc,
@@ -56,6 +60,7 @@ from cdktf_cdktf_provider_aws import (  # noqa: E402
     lb_listener,
     lb_target_group,
     provider,
+    route53_record,
     s3_bucket,
     s3_bucket_lifecycle_configuration,
     s3_bucket_logging,
@@ -66,15 +71,22 @@ from cdktf_cdktf_provider_aws import (  # noqa: E402
     security_group,
     vpc_security_group_egress_rule,
     vpc_security_group_ingress_rule,
+    wafv2_web_acl,
+    wafv2_web_acl_association,
+    wafv2_web_acl_logging_configuration,
 )
 # isort: on
 
 __all__ = [
+    "acm_certificate",
+    "acm_certificate_validation",
     "autoscaling_group",
     "autoscaling_policy",
+    "cloudwatch_log_group",
     "data_aws_caller_identity",
     "data_aws_elb_service_account",
     "data_aws_iam_policy_document",
+    "data_aws_route53_zone",
     "data_aws_ssm_parameter",
     "data_aws_subnets",
     "data_aws_vpc",
@@ -93,6 +105,7 @@ __all__ = [
     "lb_listener",
     "lb_target_group",
     "provider",
+    "route53_record",
     "s3_bucket",
     "s3_bucket_lifecycle_configuration",
     "s3_bucket_logging",
@@ -103,4 +116,7 @@ __all__ = [
     "security_group",
     "vpc_security_group_egress_rule",
     "vpc_security_group_ingress_rule",
+    "wafv2_web_acl",
+    "wafv2_web_acl_association",
+    "wafv2_web_acl_logging_configuration",
 ]

@@ -29,9 +29,12 @@ class WebTierInputs:
     asg_min_size: float
     asg_max_size: float
     asg_desired_capacity: float
+    domain_name: str
+    hosted_zone: str
     alb_access_logs: cdktf.IResolvable
     s3_versioning: cdktf.IResolvable
     alb_ingress_cidrs: list[str]
+    retain_audit_logs: cdktf.IResolvable
 
     def name(self, resource_type: str) -> str:
         """`<type>-<environment>-<suffix>`, as a Terraform expression."""
@@ -85,7 +88,10 @@ def declare_variables(scope: Construct, specs: list[VariableSpec]) -> WebTierInp
         asg_min_size=number("asg_min_size"),
         asg_max_size=number("asg_max_size"),
         asg_desired_capacity=number("asg_desired_capacity"),
+        domain_name=string("domain_name"),
+        hosted_zone=string("hosted_zone"),
         alb_access_logs=boolean("alb_access_logs"),
         s3_versioning=boolean("s3_versioning"),
         alb_ingress_cidrs=variables["alb_ingress_cidrs"].list_value,
+        retain_audit_logs=boolean("retain_audit_logs"),
     )

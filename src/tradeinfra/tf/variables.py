@@ -107,6 +107,17 @@ def variable_specs(platform: PlatformConfig) -> list[VariableSpec]:
             [("var.asg_desired_capacity >= 0 && var.asg_desired_capacity <= 100 && floor(var.asg_desired_capacity) == var.asg_desired_capacity",
               "asg_desired_capacity must be a whole number between 0 and 100.")],
         ),
+        VariableSpec(
+            "domain_name", "string", "DNS name the web tier serves (its certificate's name).",
+            "web_tier.load_balancer.domain_name", lambda e: e.web_tier.load_balancer.domain_name,
+            [("can(regex(\"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\\\.)+[a-z]{2,63}$\", var.domain_name))",
+              "domain_name must be a DNS name such as web.example.com."),
+             ("endswith(var.domain_name, \".${var.hosted_zone}\")", "domain_name must lie inside hosted_zone.")],
+        ),
+        VariableSpec(
+            "hosted_zone", "string", "Public Route 53 zone that holds domain_name and its validation record.",
+            "web_tier.load_balancer.hosted_zone", lambda e: e.web_tier.load_balancer.hosted_zone,
+        ),
         VariableSpec("alb_access_logs", "bool", "Write ALB access logs to an S3 bucket.",
                      "web_tier.load_balancer.access_logs", lambda e: e.web_tier.load_balancer.access_logs),
         VariableSpec("s3_versioning", "bool", "Keep object versions in the web bucket.",
@@ -121,6 +132,8 @@ def variable_specs(platform: PlatformConfig) -> list[VariableSpec]:
                  "alb_ingress_cidrs must not contain 0.0.0.0/0: open the load balancer in config/ with a reason instead."),
             ],
         ),
+        VariableSpec("retain_audit_logs", "bool", "Keep the WAF log group when the web tier is destroyed.",
+                     "security.retain_audit_logs", lambda e: e.security.retain_audit_logs),
     ]  # fmt: skip
 
 

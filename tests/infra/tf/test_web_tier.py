@@ -12,6 +12,7 @@ from cdktf import Testing as CdktfTesting
 from tests.infra.tf.conftest import TfSynth
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.config.tags import MANDATORY_TAG_KEYS
+from tradeinfra.synthesized.terraform import read_tfvars
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +25,8 @@ def web_json(web: dict[str, Any]) -> str:
     return json.dumps(web)
 
 
-def only(web: dict[str, Any], resource_type: str) -> dict[str, Any]:
-    resources = list(web["resource"][resource_type].values())
+def only(web: dict[str, Any], resource_type: str, kind: str = "resource") -> dict[str, Any]:
+    resources = list(web[kind][resource_type].values())
     assert len(resources) == 1, f"{resource_type}: {len(resources)}"
     return resources[0]
 
@@ -154,9 +155,76 @@ def test_alb_target_group_listener(web: dict[str, Any], platform: PlatformConfig
         settings.health_check_path, settings.health_check_interval_seconds, settings.healthy_threshold,
         settings.unhealthy_threshold,
     )  # fmt: skip
-    listener = only(web, "aws_lb_listener")
-    assert listener["port"] == settings.listener_port
-    assert listener["default_action"][0]["type"] == "forward"
+    assert alb["internal"] is (not settings.internet_facing)
+
+
+def test_https_only_with_tls13_and_an_issued_certificate(web: dict[str, Any], platform: PlatformConfig) -> None:
+    settings = platform.environment("prod").web_tier.load_balancer
+    listeners = {listener["protocol"]: listener for listener in web["resource"]["aws_lb_listener"].values()}
+    assert set(listeners) == {"HTTPS", "HTTP"}
+    https, http = listeners["HTTPS"], listeners["HTTP"]
+    assert https["port"] == settings.https_port == 443
+    assert https["ssl_policy"] == settings.tls_policy == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    assert https["default_action"][0]["type"] == "forward"
+    # the listener takes the certificate only once DNS validation issued it
+    assert https["certificate_arn"].startswith("${aws_acm_certificate_validation.")
+    # plain HTTP serves nothing: a permanent redirect to the HTTPS port
+    assert http["port"] == settings.listener_port
+    (action,) = http["default_action"]
+    assert action["type"] == "redirect"
+    assert action["redirect"] == {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"}
+    certificate = only(web, "aws_acm_certificate")
+    assert certificate["domain_name"] == "${var.domain_name}" and certificate["validation_method"] == "DNS"
+    assert certificate["lifecycle"]["create_before_destroy"] is True
+    validation = only(web, "aws_acm_certificate_validation")
+    assert validation["certificate_arn"].startswith("${aws_acm_certificate.")
+    (record,) = [r for r in web["resource"]["aws_route53_record"].values() if r["type"] != "A"]
+    assert "domain_validation_options)[0].resource_record_name" in record["name"]
+    assert validation["validation_record_fqdns"] == [
+        "${aws_route53_record.%s.fqdn}"
+        % next(name for name, r in web["resource"]["aws_route53_record"].items() if r["type"] != "A")
+    ]
+    alias = next(r for r in web["resource"]["aws_route53_record"].values() if r["type"] == "A")
+    assert alias["name"] == "${var.domain_name}" and alias["alias"]["name"].startswith("${aws_lb.")
+    assert only(web, "aws_route53_zone", kind="data")["name"] == "${var.hosted_zone}"
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_each_environment_serves_its_own_domain(tf_synth: TfSynth, platform: PlatformConfig, env: str) -> None:
+    tfvars, _ = read_tfvars(tf_synth.tfvars / f"{env}.tfvars")
+    settings = platform.environment(env).web_tier.load_balancer
+    assert (tfvars["domain_name"], tfvars["hosted_zone"]) == (settings.domain_name, settings.hosted_zone)
+    assert tfvars["domain_name"].endswith("." + tfvars["hosted_zone"])
+
+
+def test_waf_with_managed_rules_and_a_per_client_rate_limit_on_the_alb(
+    web: dict[str, Any], platform: PlatformConfig
+) -> None:
+    settings = platform.environment("prod").web_tier.load_balancer
+    acl = only(web, "aws_wafv2_web_acl")
+    assert acl["scope"] == "REGIONAL" and "allow" in acl["default_action"]
+    rules = {rule["name"]: rule for rule in acl["rule"]}
+    for group in ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
+                  "AWSManagedRulesSQLiRuleSet", "AWSManagedRulesAnonymousIpList"):  # fmt: skip
+        (statement,) = rules[group]["statement"]
+        assert statement["managed_rule_group_statement"] == [{"name": group, "vendor_name": "AWS"}]
+    rate = rules["PerClientRateLimit"]
+    assert "block" in rate["action"]
+    assert rate["statement"] == [
+        {"rate_based_statement": [{"limit": settings.client_rate_limit_per_5_minutes, "aggregate_key_type": "IP",
+                                   "evaluation_window_sec": 300}]}
+    ]  # fmt: skip
+    association = only(web, "aws_wafv2_web_acl_association")
+    assert association["resource_arn"].startswith("${aws_lb.") and association["web_acl_arn"].startswith(
+        "${aws_wafv2_web_acl."
+    )
+    logging = only(web, "aws_wafv2_web_acl_logging_configuration")
+    group = only(web, "aws_cloudwatch_log_group")
+    assert group["name"].startswith("aws-waf-logs-") and group["retention_in_days"] == 365
+    assert group["kms_key_id"].startswith("${aws_kms_key.") and group["skip_destroy"] == "${var.retain_audit_logs}"
+    assert logging["log_destination_configs"] == [
+        "${aws_cloudwatch_log_group.%s.arn}" % next(name for name in web["resource"]["aws_cloudwatch_log_group"])
+    ]
 
 
 def test_access_log_bucket_only_where_enabled(web: dict[str, Any]) -> None:
@@ -203,8 +271,10 @@ def test_web_bucket(web: dict[str, Any]) -> None:
 def test_security_groups_least_privilege(web: dict[str, Any]) -> None:
     ingress = web["resource"]["aws_vpc_security_group_ingress_rule"]
     clients = [r for r in ingress.values() if "cidr_ipv4" in r]
-    assert len(clients) == 1
-    assert clients[0]["for_each"] == "${toset(var.alb_ingress_cidrs)}" and clients[0]["cidr_ipv4"] == "${each.value}"
+    assert sorted(r["from_port"] for r in clients) == [80, 443]  # HTTPS, and HTTP that only redirects
+    for rule in clients:
+        assert rule["for_each"] == "${toset(var.alb_ingress_cidrs)}" and rule["cidr_ipv4"] == "${each.value}"
+        assert rule["from_port"] == rule["to_port"]
     assert all("referenced_security_group_id" in r for r in ingress.values() if r not in clients)
     rules = list(ingress.values()) + list(web["resource"]["aws_vpc_security_group_egress_rule"].values())
     open_rules = [r for r in rules if r.get("cidr_ipv4") == "0.0.0.0/0"]
@@ -250,8 +320,10 @@ def test_names_follow_the_pattern(web: dict[str, Any]) -> None:
 
 def test_outputs(web: dict[str, Any]) -> None:
     assert set(web["output"]) == {
-        "alb_dns_name", "target_group_arn", "asg_name", "db_endpoint", "db_secret_arn", "bucket_name", "bucket_arn",
+        "alb_dns_name", "url", "target_group_arn", "asg_name", "db_endpoint", "db_secret_arn", "bucket_name",
+        "bucket_arn",
     }  # fmt: skip
+    assert web["output"]["url"]["value"] == "https://${var.domain_name}"
     assert "master_user_secret[0].secret_arn" in web["output"]["db_secret_arn"]["value"]
 
 

@@ -88,7 +88,7 @@ def test_a_resource_switched_off_by_count_is_not_there() -> None:
 
 
 @pytest.mark.parametrize(
-    "expression", ["${jsonencode({a = 1})}", "${var.missing}", "${aws_kms_key.nothing.arn}", "${aws_lb.x.arn}"]
+    "expression", ["${jsonencode({a = 1})}", "${var.missing}", "${aws_kms_key.nothing.arn}", "${aws_sqs_queue.x.arn}"]
 )
 def test_unknown_expressions_are_errors(expression: str) -> None:
     resolver = TerraformResolver({"resource": {"aws_lb": {"x": {}}}}, VARIABLES, "333333333333", "us-east-1")

@@ -179,7 +179,7 @@ def test_an_extra_ingress_rule_on_the_database_group_fails(
             "SecurityGroups": [
                 group(
                     "alb-sg-prod-p9m3",
-                    [tcp(80, cidr="203.0.113.0/24"), tcp(80, cidr="198.51.100.0/24")],
+                    [tcp(port, cidr=cidr) for port in (80, 443) for cidr in ("203.0.113.0/24", "198.51.100.0/24")],
                     [tcp(8080, group_id="sg-app")],
                 ),
                 group(

@@ -35,7 +35,11 @@ from tradeinfra.config.naming import (
 from tradeinfra.config.tags import MANAGED_BY_TERRAFORM
 
 # The services the web tier's Terraform calls, in the environment's region.
-CEILING_SERVICES = ["ec2", "autoscaling", "elasticloadbalancing", "rds", "s3", "kms", "ssm", "cloudformation"]
+CEILING_SERVICES = [
+    "ec2", "autoscaling", "elasticloadbalancing", "rds", "s3", "kms", "ssm", "cloudformation", "acm", "wafv2", "logs",
+]  # fmt: skip
+# Route 53 is global: its calls are not made in the environment's region.
+GLOBAL_CEILING_SERVICES = ["route53"]
 # AWS-managed policies the web tier attaches to its own roles.
 MANAGED_POLICIES = ["AmazonSSMManagedInstanceCore", "service-role/AmazonRDSEnhancedMonitoringRole"]
 SERVICE_LINKED = ["autoscaling.amazonaws.com", "elasticloadbalancing.amazonaws.com", "rds.amazonaws.com"]
@@ -47,6 +51,9 @@ READS = [
     "rds:Describe*",
     "rds:ListTagsForResource",
     "kms:ListAliases",
+    "acm:ListCertificates",
+    "wafv2:GetWebACLForResource",
+    "logs:DescribeLogGroups",
 ]
 EC2_CHANGES = [
     "ec2:CreateSecurityGroup",
@@ -105,6 +112,45 @@ DATABASE_CHANGES = [
     "rds:AddTagsToResource",
     "rds:RemoveTagsFromResource",
 ]
+CERTIFICATE_CHANGES = [
+    "acm:DescribeCertificate",
+    "acm:ListTagsForCertificate",
+    "acm:AddTagsToCertificate",
+    "acm:RemoveTagsFromCertificate",
+    "acm:DeleteCertificate",
+]
+FIREWALL_CHANGES = [
+    "wafv2:CreateWebACL",
+    "wafv2:UpdateWebACL",
+    "wafv2:DeleteWebACL",
+    "wafv2:GetWebACL",
+    "wafv2:AssociateWebACL",
+    "wafv2:DisassociateWebACL",
+    "wafv2:PutLoggingConfiguration",
+    "wafv2:GetLoggingConfiguration",
+    "wafv2:DeleteLoggingConfiguration",
+    "wafv2:ListTagsForResource",
+    "wafv2:TagResource",
+    "wafv2:UntagResource",
+]
+LOG_GROUP_CHANGES = [
+    "logs:CreateLogGroup",
+    "logs:DeleteLogGroup",
+    "logs:PutRetentionPolicy",
+    "logs:AssociateKmsKey",
+    "logs:TagResource",
+    "logs:UntagResource",
+    "logs:ListTagsForResource",
+]
+# WAF sets up log delivery to CloudWatch Logs with the caller's permissions.
+LOG_DELIVERY = [
+    "logs:CreateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+]
+DNS_READS = ["route53:ListHostedZones", "route53:ListHostedZonesByName", "route53:GetHostedZone", "route53:GetChange",
+             "route53:ListResourceRecordSets", "route53:ListTagsForResource"]  # fmt: skip
 BUCKET_CHANGES = [
     "s3:CreateBucket",
     "s3:DeleteBucket",
@@ -166,6 +212,7 @@ class WebTierDeployer(Construct):
         super().__init__(scope, construct_id)
         stack = cdk.Stack.of(self)
         env, suffix = environment.name, environment.web_tier.environment_suffix
+        domain = environment.web_tier.load_balancer.domain_name
         arn = _Arns(stack.partition, environment.region, environment.account, env, suffix)
         state_role = f"arn:{stack.partition}:iam::{delivery.account}:role/{state_access_role_name(env)}"
         in_region = {"StringEquals": {"aws:RequestedRegion": environment.region}}
@@ -185,6 +232,11 @@ class WebTierDeployer(Construct):
                     actions=[f"{service}:*" for service in CEILING_SERVICES],
                     resources=["*"],
                     conditions=in_region,
+                ),
+                iam.PolicyStatement(
+                    sid="WebTierDnsRecords",
+                    actions=[f"{service}:*" for service in GLOBAL_CEILING_SERVICES],
+                    resources=["*"],
                 ),
                 iam.PolicyStatement(sid="WebTierRoles", actions=["iam:*"], resources=arn.roles + arn.profiles),
                 iam.PolicyStatement(
@@ -224,6 +276,37 @@ class WebTierDeployer(Construct):
             ("LoadBalancer", LOAD_BALANCER_CHANGES, arn.load_balancer, None),
             ("Database", DATABASE_CHANGES, arn.database, None),
             ("Buckets", BUCKET_CHANGES, arn.buckets, None),
+            (
+                "RequestCertificate",
+                ["acm:RequestCertificate", "acm:AddTagsToCertificate"],
+                ["*"],
+                {"StringEquals": {**in_region["StringEquals"], **web_tier_tags("aws:RequestTag")}},
+            ),
+            (
+                "OwnCertificates",
+                CERTIFICATE_CHANGES,
+                [arn.certificates],
+                {"StringEquals": web_tier_tags("aws:ResourceTag")},
+            ),
+            ("Firewall", FIREWALL_CHANGES, arn.firewall, None),
+            # SetWebACL names no resource in IAM: AssociateWebACL, on its own ACL, is the bound.
+            ("FirewallOnItsLoadBalancer", ["elasticloadbalancing:SetWebACL"], ["*"], in_region),
+            ("FirewallLogs", LOG_GROUP_CHANGES, arn.log_groups, None),
+            ("FirewallLogDelivery", LOG_DELIVERY, ["*"], in_region),
+            ("FindHostedZone", DNS_READS, ["*"], None),
+            (
+                "OwnDnsRecords",
+                ["route53:ChangeResourceRecordSets"],
+                ["arn:aws:route53:::hostedzone/*"],
+                {
+                    "ForAllValues:StringLike": {
+                        "route53:ChangeResourceRecordSetsNormalizedRecordNames": [
+                            domain,
+                            f"_*.{domain}",  # the certificate's DNS validation record
+                        ]
+                    }
+                },
+            ),
             ("EmptyBucketsOnDestroy", BUCKET_EMPTYING, arn.bucket_objects, None),
             (
                 "CreateKeys",
@@ -266,7 +349,8 @@ class WebTierDeployer(Construct):
         acknowledge(
             self.role,
             {
-                "AwsSolutions::AwsSolutions-IAM5[Resource::*]": "Describe calls and EC2/KMS create calls name no "
+                "AwsSolutions::AwsSolutions-IAM5[Resource::*]": "Describe calls, EC2/KMS/ACM create calls, "
+                "elasticloadbalancing:SetWebACL and CloudWatch Logs delivery set-up name no "
                 "resource ARN in IAM; bounded to the environment's region (and for keys, the web tier's Environment and ManagedBy tags), "
                 "and by the deployer's ceiling",
                 **{
@@ -279,6 +363,9 @@ class WebTierDeployer(Construct):
                     f"AwsSolutions::AwsSolutions-IAM5[Resource::{resource}]": wildcards
                     for resource in arn.wildcard_resources()
                 },
+                "AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:route53:::hostedzone/*]": "The hosted zone "
+                "exists before the web tier (its ID is not in config); the grant changes only the web tier's own "
+                "name and its certificate's validation record (route53:ChangeResourceRecordSetsNormalizedRecordNames)",
                 "NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy": "The deployer's grants are a policy attached "
                 "to its role only",
                 "PCI.DSS.321::PCI.DSS.321-IAMNoInlinePolicy": "The deployer's grants are a policy attached to "
@@ -298,7 +385,7 @@ class WebTierDeployer(Construct):
                 **{
                     f"AwsSolutions::AwsSolutions-IAM5[Action::{service}:*]": "A ceiling, not a grant: the "
                     "deployer's own policy lists exact actions"
-                    for service in [*CEILING_SERVICES, "iam", "s3"]
+                    for service in [*CEILING_SERVICES, *GLOBAL_CEILING_SERVICES, "iam", "s3"]
                 },
                 **{
                     f"AwsSolutions::AwsSolutions-IAM5[Resource::{resource}]": "A ceiling, not a grant: the web "
@@ -341,6 +428,12 @@ class _Arns:
             f"arn:{partition}:elasticloadbalancing:{where}:targetgroup/{name('tg')}/*",
         ]
         self.keys = f"arn:{partition}:kms:{where}:key/*"
+        self.certificates = f"arn:{partition}:acm:{where}:certificate/*"
+        self.firewall = [
+            f"arn:{partition}:wafv2:{where}:regional/webacl/{name('waf-web')}/*",
+            f"arn:{partition}:wafv2:{where}:regional/managedruleset/*/*",  # the ACL's managed rule groups
+        ]
+        self.log_groups = [f"arn:{partition}:logs:{where}:log-group:aws-waf-logs-{name('web')}*"]
         self.public_parameters = f"arn:{partition}:ssm:{region}::parameter/aws/service/*"
         self.stacks = f"arn:{partition}:cloudformation:{where}:stack/{env}-trading-*/*"
         self.managed_policies = [f"arn:{partition}:iam::aws:policy/{policy}" for policy in MANAGED_POLICIES]
@@ -352,6 +445,9 @@ class _Arns:
             self.auto_scaling_group,
             *self.load_balancer,
             self.keys,
+            self.certificates,
+            *self.firewall,
+            *self.log_groups,
             self.public_parameters,
             self.stacks,
         ]

@@ -200,9 +200,7 @@ class ApiStack(TradingStack):
         )
         # WAF only logs to log groups whose name starts with aws-waf-logs-.
         waf_log_name = f"aws-waf-logs-{cdk_name(env, 'api')}"
-        encrypted_log_group(
-            self, "WebAclLogs", name=waf_log_name, retention_days=log_retention_days, key=key
-        )
+        encrypted_log_group(self, "WebAclLogs", name=waf_log_name, retention_days=log_retention_days, key=key)
         wafv2.CfnLoggingConfiguration(
             self,
             "WebAclLogging",

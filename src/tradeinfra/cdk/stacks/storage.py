@@ -92,4 +92,8 @@ def _object_lock(lock: ObjectLockConfig | None) -> s3.ObjectLockRetention | None
     if lock is None:
         return None
     period = cdk.Duration.days(lock.retention_days)
-    return s3.ObjectLockRetention.compliance(period) if lock.mode == "COMPLIANCE" else s3.ObjectLockRetention.governance(period)
+    return (
+        s3.ObjectLockRetention.compliance(period)
+        if lock.mode == "COMPLIANCE"
+        else s3.ObjectLockRetention.governance(period)
+    )

@@ -8,7 +8,6 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
-
 # The principal of a direct Lambda invocation (the release hooks, local
 # validation): no API Gateway request context. Only principals allowed
 # lambda:InvokeFunction can invoke directly; API Gateway always names the caller.

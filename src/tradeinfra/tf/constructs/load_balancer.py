@@ -1,5 +1,6 @@
-"""The Application Load Balancer, its listener, and (where config enables
-them) access logs in a dedicated bucket."""
+"""The Application Load Balancer: HTTPS only (TLS 1.3, 1.2 at the lowest),
+plain HTTP redirected, and (where config enables them) access logs in a
+dedicated bucket."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from tradeinfra.tf.aws import (
     s3_bucket_policy,
     s3_bucket_versioning,
 )
+from tradeinfra.tf.compliance import LOG_DELIVERY_SSE_S3, NO_EVENT_CONSUMER, acknowledge, single_region
 from tradeinfra.tf.constructs.storage import block_public_access, encrypt_bucket, tls_only_statement
 from tradeinfra.tf.inputs import WebTierInputs
 
@@ -38,11 +40,22 @@ class LoadBalancer(Construct):
         subnet_ids: list[str],
         security_group_id: str,
         target_group_arn: str,
+        certificate_arn: str,
     ) -> None:
         super().__init__(scope, construct_id)
         logs_count = WebTierInputs.count_if(inputs.alb_access_logs)
         self.logs_bucket = s3_bucket.S3Bucket(
             self, "access_logs", bucket=inputs.name("alb-logs"), force_destroy=inputs.s3_force_destroy, count=logs_count
+        )
+        acknowledge(
+            self.logs_bucket,
+            {
+                **NO_EVENT_CONSUMER,
+                **LOG_DELIVERY_SSE_S3,
+                **single_region("logs stay beside the load balancer they record"),
+                "CKV_AWS_18": "The log bucket itself: only ALB log delivery writes to it (bucket policy); logging its "
+                "own access would need another log bucket, and so on",
+            },
         )
         logs_bucket_id, logs_bucket_arn = first(self.logs_bucket, "id"), first(self.logs_bucket, "arn")
         block_public_access(self, "access_logs_public_access", logs_bucket_id, count=logs_count)
@@ -111,7 +124,7 @@ class LoadBalancer(Construct):
             "alb",
             name=inputs.name("alb"),
             load_balancer_type="application",
-            internal=False,
+            internal=not settings.internet_facing,
             subnets=subnet_ids,
             security_groups=[security_group_id],
             drop_invalid_header_fields=True,
@@ -121,13 +134,29 @@ class LoadBalancer(Construct):
                 enabled=inputs.alb_access_logs,
             ),
         )
-        # HTTP today; with a certificate the same target group sits behind an
-        # HTTPS listener (TLS 1.2+) and this one redirects.
         self.listener = lb_listener.LbListener(
+            self,
+            "https",
+            load_balancer_arn=self.alb.arn,
+            port=settings.https_port,
+            protocol="HTTPS",
+            ssl_policy=settings.tls_policy,
+            certificate_arn=certificate_arn,
+            default_action=[lb_listener.LbListenerDefaultAction(type="forward", target_group_arn=target_group_arn)],
+        )
+        # Plain HTTP serves nothing: every request is sent to HTTPS.
+        lb_listener.LbListener(
             self,
             "http",
             load_balancer_arn=self.alb.arn,
             port=settings.listener_port,
             protocol="HTTP",
-            default_action=[lb_listener.LbListenerDefaultAction(type="forward", target_group_arn=target_group_arn)],
+            default_action=[
+                lb_listener.LbListenerDefaultAction(
+                    type="redirect",
+                    redirect=lb_listener.LbListenerDefaultActionRedirect(
+                        protocol="HTTPS", port=str(settings.https_port), status_code="HTTP_301"
+                    ),
+                )
+            ],
         )

@@ -19,7 +19,7 @@ class SecurityGroups(Construct):
         *,
         inputs: WebTierInputs,
         vpc_id: str,
-        listener_port: int,
+        listener_ports: list[int],
         app_port: int,
         db_port: int,
     ) -> None:
@@ -28,18 +28,19 @@ class SecurityGroups(Construct):
         self.app = self._group("app", inputs, vpc_id, "Web instances: load balancer in, HTTPS and database out")
         self.db = self._group("db", inputs, vpc_id, "Database: web instances in, nothing out")
 
-        clients = vpc_security_group_ingress_rule.VpcSecurityGroupIngressRule(
-            self,
-            "alb_from_clients",
-            security_group_id=self.alb.id,
-            description="Listener port from the environment's allowed CIDRs",
-            ip_protocol="tcp",
-            from_port=listener_port,
-            to_port=listener_port,
-            cidr_ipv4="${each.value}",
-        )
-        # one rule per allowed CIDR
-        clients.add_override("for_each", "${toset(var.alb_ingress_cidrs)}")
+        for port in listener_ports:
+            clients = vpc_security_group_ingress_rule.VpcSecurityGroupIngressRule(
+                self,
+                f"alb_from_clients_{port}",
+                security_group_id=self.alb.id,
+                description=f"Listener port {port} from the environment's allowed CIDRs",
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                cidr_ipv4="${each.value}",
+            )
+            # one rule per allowed CIDR
+            clients.add_override("for_each", "${toset(var.alb_ingress_cidrs)}")
         self._rule_out("alb_to_app", self.alb.id, app_port, self.app.id, "Health checks and traffic to instances")
         self._rule_in("app_from_alb", self.app.id, app_port, self.alb.id, "Traffic from the load balancer")
         self._rule_out("app_to_db", self.app.id, db_port, self.db.id, "PostgreSQL to the database")

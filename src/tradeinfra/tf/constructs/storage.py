@@ -18,6 +18,7 @@ from tradeinfra.tf.aws import (
     s3_bucket_server_side_encryption_configuration,
     s3_bucket_versioning,
 )
+from tradeinfra.tf.compliance import NO_EVENT_CONSUMER, acknowledge, single_region
 from tradeinfra.tf.constructs.policy import policy_document
 from tradeinfra.tf.inputs import WebTierInputs
 
@@ -36,30 +37,51 @@ def tls_only_statement(bucket_arn: str) -> dict[str, Any]:
     }
 
 
-def account_key(scope: Construct, construct_id: str, *, description: str, account_id: str) -> kms_key.KmsKey:
-    """A rotating KMS key whose policy delegates use to IAM in this account only."""
+def account_key(
+    scope: Construct,
+    construct_id: str,
+    *,
+    description: str,
+    account_id: str,
+    logs_region: str | None = None,
+    deletion_window_days: int = 7,
+) -> kms_key.KmsKey:
+    """A rotating KMS key whose policy delegates use to IAM in this account
+    only; with `logs_region`, CloudWatch Logs there may use it for this
+    account's log groups (the encryption-context condition AWS documents)."""
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "AccountIamControlsUse",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+            "Action": "kms:*",
+            "Resource": "*",
+        }
+    ]
+    if logs_region is not None:
+        statements.append(
+            {
+                "Sid": "CloudWatchLogsOfThisAccount",
+                "Effect": "Allow",
+                "Principal": {"Service": f"logs.{logs_region}.amazonaws.com"},
+                "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                "Resource": "*",
+                "Condition": {
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{logs_region}:{account_id}:log-group:*"
+                    }
+                },
+            }
+        )
     return kms_key.KmsKey(
         scope,
         construct_id,
         description=description,
         enable_key_rotation=True,
-        deletion_window_in_days=7,
+        deletion_window_in_days=deletion_window_days,
         # Plain JSON (not a policy-document data source): checkov would read a
         # key policy's Resource "*" (this key) as an identity policy's wildcard.
-        policy=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "AccountIamControlsUse",
-                        "Effect": "Allow",
-                        "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
-                        "Action": "kms:*",
-                        "Resource": "*",
-                    }
-                ],
-            }
-        ),
+        policy=json.dumps({"Version": "2012-10-17", "Statement": statements}),
     )
 
 
@@ -110,7 +132,20 @@ class WebBucket(Construct):
         self.key = account_key(
             self, "key", description="Encrypts the web-tier bucket", account_id=inputs.aws_account_id
         )
-        self.bucket = s3_bucket.S3Bucket(self, "bucket", bucket=inputs.name("web"), force_destroy=inputs.s3_force_destroy)
+        self.bucket = s3_bucket.S3Bucket(
+            self, "bucket", bucket=inputs.name("web"), force_destroy=inputs.s3_force_destroy
+        )
+        acknowledge(
+            self.bucket,
+            {
+                **NO_EVENT_CONSUMER,
+                **single_region(
+                    "the web tier runs in one region (web_tier.region); versioning protects prod's objects"
+                ),
+                "CKV_AWS_18": "No client reaches this bucket: only the web instances' role may read or write it "
+                "(IAM; the bucket policy refuses anything but TLS), and the ALB logs every client request",
+            },
+        )
         block_public_access(self, "public_access", self.bucket.id)
         encrypt_bucket(self, "encryption", self.bucket.id, kms_key_arn=self.key.arn)
         # Versioning only where config enables it (prod): count on the variable.

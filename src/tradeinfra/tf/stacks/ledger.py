@@ -20,6 +20,7 @@ from tradeinfra.tf.aws import (
     s3_bucket_policy,
     s3_bucket_versioning,
 )
+from tradeinfra.tf.compliance import NO_EVENT_CONSUMER, acknowledge, single_region
 from tradeinfra.tf.constructs.policy import policy_document
 from tradeinfra.tf.constructs.storage import account_key, block_public_access, encrypt_bucket, tls_only_statement
 from tradeinfra.tf.stacks.web_tier import AWS_PROVIDER_VERSION, TERRAFORM_VERSION
@@ -58,6 +59,16 @@ class LedgerStack(cdktf.TerraformStack):
             deletion_protection_enabled=True,
         )
         self.bucket = s3_bucket.S3Bucket(self, "bucket", bucket=ledger.bucket)
+        acknowledge(
+            self.bucket,
+            {
+                **NO_EVENT_CONSUMER,
+                **single_region("the ledger lives beside the state it records, versioned"),
+                "CKV2_AWS_61": "An audit trail: every version's artifacts are kept, so no object expires",
+                "CKV_AWS_18": "Written only through the environments' state access roles; every write is a "
+                "version recorded (who, what, when) in the ledger table, which has point-in-time recovery",
+            },
+        )
         s3_bucket_versioning.S3BucketVersioningA(
             self,
             "versioning",

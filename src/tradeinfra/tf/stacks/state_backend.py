@@ -30,6 +30,7 @@ from tradeinfra.tf.aws import (
     s3_bucket_policy,
     s3_bucket_versioning,
 )
+from tradeinfra.tf.compliance import LOG_DELIVERY_SSE_S3, NO_EVENT_CONSUMER, acknowledge, single_region
 from tradeinfra.tf.constructs.policy import policy_document
 from tradeinfra.tf.constructs.storage import account_key, block_public_access, encrypt_bucket, tls_only_statement
 from tradeinfra.tf.stacks.web_tier import AWS_PROVIDER_VERSION, TERRAFORM_VERSION
@@ -59,6 +60,13 @@ class StateBackendStack(cdktf.TerraformStack):
         key = account_key(self, "key", description="Encrypts Terraform state", account_id=caller.account_id)
         kms_alias.KmsAlias(self, "key_alias", name=state_key_alias(state.bucket), target_key_id=key.key_id)
         bucket = s3_bucket.S3Bucket(self, "bucket", bucket=state.bucket)
+        acknowledge(
+            bucket,
+            {
+                **NO_EVENT_CONSUMER,
+                **single_region("a regional outage stops deployments, not the platform; a year of versions is kept"),
+            },
+        )
         access_logs = AccessLogBucket(
             self, "access_logs", name=state_access_logs_bucket(state.bucket), source_bucket=state.bucket
         )
@@ -143,6 +151,10 @@ class AccessLogBucket(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, name: str, source_bucket: str) -> None:
         super().__init__(scope, construct_id)
         self.bucket = s3_bucket.S3Bucket(self, "bucket", bucket=name)
+        acknowledge(
+            self.bucket,
+            {**NO_EVENT_CONSUMER, **LOG_DELIVERY_SSE_S3, **single_region("logs stay beside the bucket they record")},
+        )
         block_public_access(self, "public_access", self.bucket.id)
         encrypt_bucket(self, "encryption", self.bucket.id, kms_key_arn=None)
         s3_bucket_versioning.S3BucketVersioningA(

@@ -13,6 +13,8 @@ from tradeinfra.config.naming import state_key_alias
 from tradeinfra.tf.aws import provider
 from tradeinfra.tf.constructs.compute import WebCompute
 from tradeinfra.tf.constructs.database import Database
+from tradeinfra.tf.constructs.domain import Domain
+from tradeinfra.tf.constructs.firewall import WebFirewall
 from tradeinfra.tf.constructs.load_balancer import LoadBalancer
 from tradeinfra.tf.constructs.network import ExistingNetwork
 from tradeinfra.tf.constructs.security_groups import SecurityGroups
@@ -68,7 +70,7 @@ class WebTierStack(cdktf.TerraformStack):
             "security_groups",
             inputs=inputs,
             vpc_id=network.vpc.id,
-            listener_port=web.load_balancer.listener_port,
+            listener_ports=[web.load_balancer.listener_port, web.load_balancer.https_port],
             app_port=web.load_balancer.app_port,
             db_port=web.database.port,
         )
@@ -86,6 +88,7 @@ class WebTierStack(cdktf.TerraformStack):
             bucket_key_arn=storage.key.arn,
             instance_tags={"Environment": inputs.environment, **static_tags},
         )
+        domain = Domain(self, "domain", inputs=inputs)
         balancer = LoadBalancer(
             self,
             "load_balancer",
@@ -94,6 +97,15 @@ class WebTierStack(cdktf.TerraformStack):
             subnet_ids=network.public_subnets.ids,
             security_group_id=groups.alb.id,
             target_group_arn=compute.target_group.arn,
+            certificate_arn=domain.certificate_arn,
+        )
+        domain.point_to(balancer.alb)
+        WebFirewall(
+            self,
+            "firewall",
+            inputs=inputs,
+            load_balancer_arn=balancer.alb.arn,
+            client_rate_limit=web.load_balancer.client_rate_limit_per_5_minutes,
         )
         database = Database(
             self,
@@ -105,6 +117,7 @@ class WebTierStack(cdktf.TerraformStack):
         )
         outputs = {
             "alb_dns_name": (balancer.alb.dns_name, "DNS name of the load balancer"),
+            "url": (f"https://{inputs.domain_name}", "Where the web tier serves (HTTPS)"),
             "target_group_arn": (compute.target_group.arn, "ARN of the target group"),
             "asg_name": (compute.group.name, "Name of the Auto Scaling group"),
             "db_endpoint": (database.instance.endpoint, "Endpoint (host:port) of the database"),
