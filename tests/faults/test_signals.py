@@ -85,7 +85,10 @@ def test_a_stopped_synth_exits_with_one_line_and_leaves_the_previous_output(tmp_
     (tmp_path / "cdk.out").mkdir()
     (tmp_path / "cdk.out" / "manifest.json").write_text("{}")  # an earlier synth's output
     process = subprocess.Popen(tradeinfra, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    time.sleep(3)  # the synths are running
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".cdk.out.partial-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the CDK synth is writing its scratch output
+    assert process.poll() is None, "the synth ended before it could be stopped"
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 143

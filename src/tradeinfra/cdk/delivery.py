@@ -33,6 +33,7 @@ from aws_cdk import pipelines
 from constructs import Construct
 
 from tradeinfra.cdk.compliance import acknowledge, arn_of
+from tradeinfra.cdk.constructs.pipeline_boundary import PipelineBoundary
 from tradeinfra.cdk.environment import TradingEnvironment
 from tradeinfra.config.models import DeliveryConfig, EnvironmentConfig
 from tradeinfra.config.naming import (
@@ -158,6 +159,10 @@ class DeliveryPipelineStack(cdk.Stack):
             self.pipeline.add_stage(stage, pre=pre, post=[web_tier, validation])
             self.validated_stages.append(env)
         self.pipeline.build_pipeline()
+        boundary = PipelineBoundary(
+            self, "Boundary", delivery=delivery, environments=[stage.config for stage in environments]
+        )
+        iam.PermissionsBoundary.of(self).apply(boundary.policy)
         self._roll_back_failed_stages()
         self._acknowledge_generated_findings()
 

@@ -1,4 +1,5 @@
-"""`tradeinfra config`: validate, show, matrix, schema."""
+"""`tradeinfra config`: validate, show, matrix, schema; and
+`tradeinfra bootstrap-policies`, what config allows CloudFormation to do."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from tradeinfra.cli.common import (
     FormatOption,
     TextOrJson,
     _output_file,
+    app,
     config_app,
     error,
     load_config,
@@ -171,3 +173,26 @@ def config_schema(
         return
     write_output(target, rendered)  # never a half-written schema
     out.print(f"wrote {target}")
+
+
+@app.command("bootstrap-policies")
+def bootstrap_policies(
+    env: Annotated[str, typer.Option("--env", help="The account: an environment name, or tooling (the pipeline's).")],
+    config_dir: ConfigDir = Path("config"),
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", help="Write the template here; default: standard output.", callback=_output_file),
+    ] = None,
+) -> None:
+    """The CloudFormation template of an account's cdk bootstrap execution
+    policy and permissions boundary (deploy it, then bootstrap with them)."""
+    import json
+
+    from tradeinfra.cdk.bootstrap_policies import bootstrap_template
+
+    template = json.dumps(bootstrap_template(load_config(config_dir), env), indent=1) + "\n"
+    if output is None:
+        print_json(json.loads(template))
+        return
+    write_output(output, template)
+    out.print(f"wrote {output}")

@@ -280,3 +280,42 @@ def test_compliance_packs_checked_the_pipeline(cdk_out: Path) -> None:
     for plugin in report["pluginReports"]:
         for finding in plugin["suppressedViolations"]:
             assert len(finding["reason"]) >= 20, f"{finding['acknowledgedId']} acknowledged without a real reason"
+
+
+def test_every_pipeline_role_is_bounded_by_the_pipeline_boundary(
+    pipeline_stack: SynthesizedStack, delivery: DeliveryConfig
+) -> None:
+    roles = pipeline_stack.resources("AWS::IAM::Role")
+    assert len(roles) >= 10  # CDK Pipelines' own roles and the web-tier and validation steps
+    boundaries = {
+        logical_id: policy
+        for logical_id, policy in pipeline_stack.resources("AWS::IAM::ManagedPolicy").items()
+        if policy["Properties"]["ManagedPolicyName"] == f"{delivery.pipeline_name}-boundary"
+    }
+    (boundary_id,) = boundaries
+    for logical_id, role in roles.items():
+        assert role["Properties"]["PermissionsBoundary"] == {"Ref": boundary_id}, logical_id
+
+
+def test_the_pipeline_boundary_names_what_the_generated_grants_do_not(
+    pipeline_stack: SynthesizedStack, delivery: DeliveryConfig
+) -> None:
+    (boundary,) = [
+        p["Properties"]["PolicyDocument"]["Statement"]
+        for p in pipeline_stack.resources("AWS::IAM::ManagedPolicy").values()
+        if p["Properties"]["ManagedPolicyName"] == f"{delivery.pipeline_name}-boundary"
+    ]
+    statements = {s["Sid"]: s for s in boundary}
+    for statement in boundary:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        assert not any(a == "*" or a.endswith(":*") for a in actions), statement["Sid"]
+        assert "*" not in resources, statement["Sid"]
+    # the assets role's codebuild:StartBuild on "*" reaches only the pipeline's own, tagged projects
+    builds = statements["ItsOwnBuildProjects"]
+    assert builds["Condition"] == {"StringEquals": {"aws:ResourceTag/ManagedBy": "tradeinfra-cdk"}}
+    for project in pipeline_stack.resources("AWS::CodeBuild::Project").values():
+        tags = {t["Key"]: t["Value"] for t in project["Properties"]["Tags"]}
+        assert tags["ManagedBy"] == "tradeinfra-cdk"
+    # the pipeline role's KMS grant on "*" reaches only keys of the tooling account
+    assert statements["ArtifactKeysInTheToolingAccount"]["Resource"] == f"arn:aws:kms:*:{delivery.account}:key/*"

@@ -180,10 +180,8 @@ def test_https_only_with_tls13_and_an_issued_certificate(web: dict[str, Any], pl
     assert validation["certificate_arn"].startswith("${aws_acm_certificate.")
     (record,) = [r for r in web["resource"]["aws_route53_record"].values() if r["type"] != "A"]
     assert "domain_validation_options)[0].resource_record_name" in record["name"]
-    assert validation["validation_record_fqdns"] == [
-        "${aws_route53_record.%s.fqdn}"
-        % next(name for name, r in web["resource"]["aws_route53_record"].items() if r["type"] != "A")
-    ]
+    record_name = next(name for name, r in web["resource"]["aws_route53_record"].items() if r["type"] != "A")
+    assert validation["validation_record_fqdns"] == [f"${{aws_route53_record.{record_name}.fqdn}}"]
     alias = next(r for r in web["resource"]["aws_route53_record"].values() if r["type"] == "A")
     assert alias["name"] == "${var.domain_name}" and alias["alias"]["name"].startswith("${aws_lb.")
     assert only(web, "aws_route53_zone", kind="data")["name"] == "${var.hosted_zone}"
@@ -222,9 +220,8 @@ def test_waf_with_managed_rules_and_a_per_client_rate_limit_on_the_alb(
     group = only(web, "aws_cloudwatch_log_group")
     assert group["name"].startswith("aws-waf-logs-") and group["retention_in_days"] == 365
     assert group["kms_key_id"].startswith("${aws_kms_key.") and group["skip_destroy"] == "${var.retain_audit_logs}"
-    assert logging["log_destination_configs"] == [
-        "${aws_cloudwatch_log_group.%s.arn}" % next(name for name in web["resource"]["aws_cloudwatch_log_group"])
-    ]
+    group_name = next(iter(web["resource"]["aws_cloudwatch_log_group"]))
+    assert logging["log_destination_configs"] == [f"${{aws_cloudwatch_log_group.{group_name}.arn}}"]
 
 
 def test_access_log_bucket_only_where_enabled(web: dict[str, Any]) -> None:

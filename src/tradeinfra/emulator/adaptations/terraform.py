@@ -6,7 +6,9 @@
   tier again changes nothing: the description of a rule that references a
   security group, an RDS instance's Performance Insights settings, a scaling
   policy's `Enabled` (and no empty predictive scaling block), and a launch
-  template's data without the template's own tags.
+  template's data without the template's own tags;
+- a load balancer created without a `Scheme` is internet-facing, as on AWS
+  (moto records none).
 """
 
 from __future__ import annotations
@@ -75,6 +77,19 @@ def _terraform_reads_back_what_it_wrote() -> None:
     autoscaling.AutoScalingResponse.put_scaling_policy = put_policy_as_given
 
 
+def _default_load_balancer_scheme() -> None:
+    elbv2: Any = importlib.import_module("moto.elbv2.models")
+    create = elbv2.ELBv2Backend.create_load_balancer
+
+    def create_with_default_scheme(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("scheme") is None:
+            kwargs["scheme"] = "internet-facing"
+        return create(self, *args, **kwargs)
+
+    elbv2.ELBv2Backend.create_load_balancer = create_with_default_scheme
+
+
 def apply() -> None:
     _unique_rds_resource_ids()
     _terraform_reads_back_what_it_wrote()
+    _default_load_balancer_scheme()

@@ -1,0 +1,156 @@
+"""The permission boundary of every role of the delivery pipeline.
+
+CDK Pipelines writes the pipeline's grants itself, and some of them name no
+resource (the pipeline role's KMS grant for the cross-region replication
+key, the asset role's CodeBuild grant). The boundary is the ceiling over all
+of them, whatever a future CDK version generates: the pipeline's own
+projects (by tag), buckets and keys in the tooling account, its own log
+groups, and the roles a pipeline assumes: its action roles, the CDK
+bootstrap roles and the step roles of the environments.
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from tradeinfra.cdk.compliance import acknowledge
+from tradeinfra.config.models import DeliveryConfig, EnvironmentConfig
+from tradeinfra.config.naming import ResourceKind, check_name
+from tradeinfra.config.tags import MANAGED_BY_CDK
+
+CDK_BOOTSTRAP_QUALIFIER = "hnb659fds"
+
+
+class PipelineBoundary(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        delivery: DeliveryConfig,
+        environments: list[EnvironmentConfig],
+    ) -> None:
+        super().__init__(scope, construct_id)
+        account, region, name = delivery.account, delivery.region, delivery.pipeline_name
+        partition = cdk.Stack.of(self).partition
+        env_accounts = sorted({env.account for env in environments})
+        own_roles = f"arn:{partition}:iam::{account}:role/{name}-*"
+        self.policy = iam.ManagedPolicy(
+            self,
+            "Policy",
+            managed_policy_name=check_name(f"{name}-boundary", ResourceKind.IAM_POLICY),
+            description=f"Ceiling of every role of the {name} pipeline",
+            statements=[
+                iam.PolicyStatement(
+                    sid="ItsOwnBuildProjects",
+                    actions=["codebuild:StartBuild", "codebuild:StopBuild", "codebuild:BatchGetBuilds"],
+                    resources=[f"arn:{partition}:codebuild:{region}:{account}:project/*"],
+                    conditions={"StringEquals": {"aws:ResourceTag/ManagedBy": MANAGED_BY_CDK}},
+                ),
+                iam.PolicyStatement(
+                    sid="BuildReportsAndLogs",
+                    actions=[
+                        "codebuild:CreateReportGroup",
+                        "codebuild:CreateReport",
+                        "codebuild:UpdateReport",
+                        "codebuild:BatchPutTestCases",
+                        "codebuild:BatchPutCodeCoverages",
+                        "logs:CreateLogGroup",
+                        "logs:CreateLogStream",
+                        "logs:PutLogEvents",
+                    ],
+                    resources=[
+                        f"arn:{partition}:codebuild:{region}:{account}:report-group/*",
+                        f"arn:{partition}:logs:{region}:{account}:log-group:/aws/codebuild/*",
+                    ],
+                ),
+                iam.PolicyStatement(
+                    sid="ItsArtifactsInTheToolingAccount",
+                    actions=[
+                        "s3:GetObject*",
+                        "s3:GetBucket*",
+                        "s3:List*",
+                        "s3:PutObject*",
+                        "s3:DeleteObject*",
+                        "s3:Abort*",
+                    ],
+                    resources=[f"arn:{partition}:s3:::{name}-*", f"arn:{partition}:s3:::{name}-*/*"],
+                ),
+                iam.PolicyStatement(
+                    sid="ArtifactKeysInTheToolingAccount",
+                    actions=["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+                    resources=[f"arn:{partition}:kms:*:{account}:key/*"],
+                ),
+                iam.PolicyStatement(
+                    sid="SourceConnection",
+                    actions=["codestar-connections:UseConnection", "codeconnections:UseConnection"],
+                    resources=[delivery.source.connection_arn],
+                ),
+                iam.PolicyStatement(
+                    sid="SelfMutationReadsItsStack",
+                    actions=["cloudformation:DescribeStacks"],
+                    resources=[f"arn:{partition}:cloudformation:{region}:{account}:stack/{name}*/*"],
+                ),
+                iam.PolicyStatement(
+                    sid="ActionRolesAndTheEnvironmentsDeployRoles",
+                    actions=["sts:AssumeRole"],
+                    resources=[
+                        own_roles,
+                        *(
+                            f"arn:{partition}:iam::{acct}:role/cdk-{CDK_BOOTSTRAP_QUALIFIER}-*"
+                            for acct in [account, *env_accounts]
+                        ),
+                        *(f"arn:{partition}:iam::{env.account}:role/{env.name}-trading-*" for env in environments),
+                    ],
+                ),
+            ],
+        )
+        acknowledge(
+            self.policy,
+            {
+                **{
+                    f"AwsSolutions::AwsSolutions-IAM5[Action::{action}]": "A ceiling, not a grant: the pipeline's "
+                    "own artifact buckets and keys in the tooling account"
+                    for action in (
+                        "s3:GetObject*",
+                        "s3:GetBucket*",
+                        "s3:List*",
+                        "s3:PutObject*",
+                        "s3:DeleteObject*",
+                        "s3:Abort*",
+                        "kms:GenerateDataKey*",
+                        "kms:ReEncrypt*",
+                    )
+                },
+                **{
+                    f"AwsSolutions::AwsSolutions-IAM5[Resource::{resource}]": "A ceiling, not a grant: the pipeline's "
+                    "own projects (tagged), reports, logs, buckets, keys, stack and roles, and the CDK bootstrap "
+                    "and step roles of its environments"
+                    for resource in self._wildcards(partition, account, region, name, environments, env_accounts)
+                },
+            },
+        )
+
+    @staticmethod
+    def _wildcards(
+        partition: str,
+        account: str,
+        region: str,
+        name: str,
+        environments: list[EnvironmentConfig],
+        env_accounts: list[str],
+    ) -> list[str]:
+        return [
+            f"arn:{partition}:codebuild:{region}:{account}:project/*",
+            f"arn:{partition}:codebuild:{region}:{account}:report-group/*",
+            f"arn:{partition}:logs:{region}:{account}:log-group:/aws/codebuild/*",
+            f"arn:{partition}:s3:::{name}-*",
+            f"arn:{partition}:s3:::{name}-*/*",
+            f"arn:{partition}:kms:*:{account}:key/*",
+            f"arn:{partition}:cloudformation:{region}:{account}:stack/{name}*/*",
+            f"arn:{partition}:iam::{account}:role/{name}-*",
+            *(f"arn:{partition}:iam::{acct}:role/cdk-{CDK_BOOTSTRAP_QUALIFIER}-*" for acct in [account, *env_accounts]),
+            *(f"arn:{partition}:iam::{env.account}:role/{env.name}-trading-*" for env in environments),
+        ]
