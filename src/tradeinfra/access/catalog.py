@@ -29,6 +29,9 @@ class Workload:
     # The path of the boundary the role carries instead of the environment's
     # permission boundary (a deployer, whose work that boundary forbids).
     ceiling: str | None = None
+    # A config setting (dotted) that creates the role where it is set; the
+    # role is required there and must be absent elsewhere.
+    present_when: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,13 @@ WORKLOADS: dict[str, Workload] = {
     ),
     "drift-rule": _service(
         "env", "monitoring/DriftRuleRole/Resource", "config.amazonaws.com", "AWS Config's drift rule"
+    ),
+    "orders-backup": Workload(
+        "env",
+        "data/BackupPlan/OrdersTable/Role/Resource",
+        "AWS Backup taking the orders table's daily backup",
+        assumed_by_service="backup.amazonaws.com",
+        present_when="data.backup_retention_days",
     ),
     "flow-logs": _service(
         "env", "network/Vpc/FlowLog/IAMRole/Resource", "vpc-flow-logs.amazonaws.com", "VPC flow log delivery"

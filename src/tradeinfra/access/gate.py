@@ -119,6 +119,8 @@ def run_gate(
                 ("never", r) for r in contracts.workloads[name].never
             ]
             rules += [("never", r) for r in contracts.everyone.never if name not in r.except_]
+            if workload.present_when and not _is_set(platform.environment(env), workload.present_when):
+                continue  # not created here; coverage would report it if it were
             if role is None:
                 planned.append(
                     (
@@ -203,6 +205,13 @@ def _statement(reason: dict[str, object], simulation: Simulation) -> str:
 
 def _fill_path(path: str, env: str) -> str:
     return path.replace("{env}", env).replace("{Env}", env.capitalize())
+
+
+def _is_set(config: object, setting: str) -> bool:
+    value: object = config
+    for part in setting.split("."):
+        value = getattr(value, part)
+    return value is not None and value is not False
 
 
 def _find_role(scope: Scope, workload: Workload, env: str) -> Role | None:

@@ -195,6 +195,11 @@ class DataConfig(Section):
     point_in_time_recovery: bool = Field(description="Enable point-in-time recovery.")
     deletion_protection: bool = Field(description="Enable DynamoDB deletion protection.")
     retain_on_delete: bool = Field(description="Keep the table when its stack is deleted (RETAIN).")
+    backup_retention_days: int | None = Field(
+        ge=7,
+        le=36500,
+        description="AWS Backup: a daily backup of the table, kept this many days in an encrypted vault; null for none.",
+    )
 
     @model_validator(mode="after")
     def _bounds_above_base(self) -> DataConfig:

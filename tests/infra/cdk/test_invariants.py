@@ -206,12 +206,22 @@ def test_every_acknowledgment_has_a_reason(cdk_out: Path, platform: PlatformConf
 
 def test_acknowledgments_identical_except_declared_variations(cdk_out: Path, platform: PlatformConfig) -> None:
     acks = _acknowledgments(cdk_out, platform)
-    # The only environment-dependent acknowledgments are tied to
-    # data.point_in_time_recovery, a declared variation.
-    assert platform.is_declared_variation("data.point_in_time_recovery")
-    pitr_rules = {"AwsSolutions::AwsSolutions-DDB3", "NIST.800.53.R5::NIST.800.53.R5-DynamoDBPITREnabled"}
+    # The only environment-dependent acknowledgments are those a declared
+    # variation lists (point-in-time recovery, the backup plan), and each
+    # depends on its own setting.
+    dependent = {
+        setting: set(platform.variations[setting].acknowledgments)
+        for setting in ("data.point_in_time_recovery", "data.backup_retention_days")
+    }
     for env in ENVS:
-        pitr_acks = {rule for rule, _, _ in acks[env] if rule in pitr_rules}
-        assert pitr_acks == (set() if platform.environment(env).data.point_in_time_recovery else pitr_rules), env
-    common = [{a for a in acks[env] if a[0] not in pitr_rules} for env in ENVS]
+        data = platform.environment(env).data
+        present = {rule for rule, _, _ in acks[env]}
+        pitr = dependent["data.point_in_time_recovery"]
+        assert present & pitr == (set() if data.point_in_time_recovery else pitr), env
+        backup_off = {"NIST.800.53.R5::NIST.800.53.R5-DynamoDBInBackupPlan"}
+        backup_on = dependent["data.backup_retention_days"] - backup_off
+        expected = backup_on if data.backup_retention_days is not None else backup_off
+        assert present & dependent["data.backup_retention_days"] == expected, env
+    every_dependent = set().union(*dependent.values())
+    common = [{a for a in acks[env] if a[0] not in every_dependent} for env in ENVS]
     assert common[0] == common[1] == common[2]

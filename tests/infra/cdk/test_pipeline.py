@@ -319,3 +319,21 @@ def test_the_pipeline_boundary_names_what_the_generated_grants_do_not(
         assert tags["ManagedBy"] == "tradeinfra-cdk"
     # the pipeline role's KMS grant on "*" reaches only keys of the tooling account
     assert statements["ArtifactKeysInTheToolingAccount"]["Resource"] == f"arn:aws:kms:*:{delivery.account}:key/*"
+
+
+def test_a_new_wildcard_grant_in_the_pipeline_stack_is_not_acknowledged(platform: PlatformConfig) -> None:
+    """The pipeline's acknowledgments sit on the resources CDK Pipelines
+    generates, not on the stack: a grant added there later fails the synth."""
+    import aws_cdk as cdk
+    from aws_cdk import aws_iam as iam
+
+    from tradeinfra.cdk.app import build_app
+
+    app = build_app(platform, platform.names)
+    assert platform.delivery is not None
+    stack = app.node.find_child(platform.delivery.pipeline_name)
+    assert isinstance(stack, cdk.Stack)
+    role = iam.Role(stack, "AddedLater", assumed_by=iam.ServicePrincipal("codebuild.amazonaws.com"))
+    role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject"], resources=["*"]))
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()

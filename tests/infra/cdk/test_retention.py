@@ -75,3 +75,23 @@ def test_prod_trade_records_locked_in_compliance_mode_and_kept_indefinitely(asse
     (rule,) = properties["LifecycleConfiguration"]["Rules"]
     assert set(rule) == {"Id", "Status", "AbortIncompleteMultipartUpload"}
     assert bucket["DeletionPolicy"] == "Retain"
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_orders_are_backed_up_daily_where_config_asks(assembly: Assembly, platform: PlatformConfig, env: str) -> None:
+    data = platform.environment(env).data
+    stack = assembly[env]["data"]
+    plans = stack.resources("AWS::Backup::BackupPlan")
+    if data.backup_retention_days is None:
+        assert plans == {} and stack.resources("AWS::Backup::BackupVault") == {}
+        return
+    (plan,) = plans.values()
+    (rule,) = plan["Properties"]["BackupPlan"]["BackupPlanRule"]
+    assert rule["ScheduleExpression"] == "cron(0 5 * * ? *)"
+    assert rule["Lifecycle"] == {"DeleteAfterDays": data.backup_retention_days}
+    vault = stack.only("AWS::Backup::BackupVault")
+    assert "EncryptionKeyArn" in vault["Properties"] and vault["DeletionPolicy"] == "Retain"
+    selection = stack.only("AWS::Backup::BackupSelection")["Properties"]["BackupSelection"]
+    (table_id,) = stack.resources("AWS::DynamoDB::Table")
+    assert selection["Resources"] == [{"Fn::GetAtt": [table_id, "Arn"]}]
+    assert platform.environment("prod").data.backup_retention_days == 35

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import aws_cdk as cdk
+from aws_cdk import aws_backup as backup
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
 from constructs import Construct
 
 from tradeinfra.cdk.base import TradingStack
@@ -42,12 +45,15 @@ class DataStack(TradingStack):
             # Validation records (validate-only requests) expire by themselves.
             time_to_live_attribute=EXPIRES_AT_ATTRIBUTE,
         )
-        acknowledge(
-            self.table,
-            {
-                "NIST.800.53.R5::NIST.800.53.R5-DynamoDBInBackupPlan": "Recovery is point-in-time recovery where config enables it; AWS Backup plans are run centrally",
-            },
-        )
+        if data.backup_retention_days is not None:
+            self._backup_plan(env, data.backup_retention_days, data.retain_on_delete)
+        else:  # a declared variation: no backup plan outside production
+            acknowledge(
+                self.table,
+                {
+                    "NIST.800.53.R5::NIST.800.53.R5-DynamoDBInBackupPlan": "No backup plan by config (data.backup_retention_days): disposable test data",
+                },
+            )
         if not data.point_in_time_recovery:  # a declared variation: off outside production
             acknowledge(
                 self.table,
@@ -66,3 +72,36 @@ class DataStack(TradingStack):
             ).scale_on_utilization(target_utilization_percent=scaling.target_utilization_percent)
         self.publish("table-name", self.table.table_name, "Name of the orders table")
         self.publish("table-arn", self.table.table_arn, "ARN of the orders table")
+
+    def _backup_plan(self, env: str, retention_days: int, retain: bool) -> None:
+        """A daily AWS Backup of the table into its own encrypted vault."""
+        vault = backup.BackupVault(
+            self,
+            "BackupVault",
+            backup_vault_name=cdk_name(env, "orders-backups"),
+            encryption_key=EncryptionKey(
+                self,
+                "BackupKey",
+                alias=cdk_name(env, "orders-backups"),
+                description="Encrypts the table's backups",
+                retain=retain,
+            ).key,
+            removal_policy=removal_policy(retain),
+        )
+        plan = backup.BackupPlan(self, "BackupPlan", backup_plan_name=cdk_name(env, "orders-daily"), backup_vault=vault)
+        plan.add_rule(
+            backup.BackupPlanRule(
+                rule_name="daily",
+                schedule_expression=events.Schedule.cron(hour="5", minute="0"),
+                delete_after=cdk.Duration.days(retention_days),
+            )
+        )
+        selection = plan.add_selection(
+            "OrdersTable", resources=[backup.BackupResource.from_dynamo_db_table(self.table)]
+        )
+        acknowledge(
+            selection,
+            {
+                "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]": "The service role policy AWS documents for AWS Backup to take backups",
+            },
+        )
