@@ -44,6 +44,7 @@ class TradingEnvironment(cdk.Stage):
             queue=messaging.queue,
             dead_letter_queue=messaging.dead_letter_queue,
             alarm_action=self.monitoring.alarm_action,
+            private_link_only=config.network.interface_endpoints,
         )
         self.api = ApiStack(
             self,

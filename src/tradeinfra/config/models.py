@@ -112,6 +112,10 @@ class NetworkConfig(Section):
     public_subnet_mask: int = Field(ge=16, le=28, description="Prefix length of each public subnet.")
     private_subnet_mask: int = Field(ge=16, le=28, description="Prefix length of each private subnet.")
     flow_log_retention_days: LogRetentionDays = Field(description="Retention of VPC flow logs, in days.")
+    interface_endpoints: bool = Field(
+        description="Interface endpoints (SQS, SSM, KMS, CloudWatch Logs, STS, X-Ray) in isolated subnets, where the "
+        "order processor then runs with no route to the internet: it reaches AWS through the endpoints only."
+    )
 
     _cidr = field_validator("vpc_cidr")(_check_cidr)
 

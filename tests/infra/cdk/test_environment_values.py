@@ -6,6 +6,8 @@ configuration, so a test fails whether the template or the config drifts.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.infra.cdk.conftest import Assembly, order_processor
@@ -53,10 +55,11 @@ def test_lambda_memory_concurrency_and_settings(assembly: Assembly, platform: Pl
 
 
 @pytest.mark.parametrize("env", ENVS)
-def test_lambda_in_private_subnets(assembly: Assembly, env: str) -> None:
+def test_lambda_in_subnets_without_an_internet_route(assembly: Assembly, platform: PlatformConfig, env: str) -> None:
     function = order_processor(assembly[env]["compute"])
     imports = [subnet["Fn::ImportValue"] for subnet in function["VpcConfig"]["SubnetIds"]]
-    assert all("privateSubnet" in name for name in imports), imports
+    tier = "isolatedSubnet" if platform.environment(env).network.interface_endpoints else "privateSubnet"
+    assert len(imports) == 3 and all(tier in name for name in imports), imports
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -220,9 +223,46 @@ def test_vpc_three_azs_public_private_nat_flow_logs(assembly: Assembly, platform
     assert stack.only("AWS::EC2::VPC")["Properties"]["CidrBlock"] == config.network.vpc_cidr
     subnets = [s["Properties"] for s in stack.resources("AWS::EC2::Subnet").values()]
     assert {s["AvailabilityZone"] for s in subnets} == set(config.availability_zone_names)
-    assert len(subnets) == 6
+    assert len(subnets) == 9  # public, private (NAT) and isolated (no internet route), per AZ
     assert not any(s.get("MapPublicIpOnLaunch") for s in subnets)
     assert len(stack.resources("AWS::EC2::NatGateway")) == config.network.nat_gateways == 3
     flow_log = stack.only("AWS::EC2::FlowLog")["Properties"]
     assert flow_log["TrafficType"] == "ALL"
     assert len(stack.resources("Custom::VpcRestrictDefaultSG")) == 1
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_vpc_endpoints_and_isolated_subnets_route_only_to_them(
+    assembly: Assembly, platform: PlatformConfig, env: str
+) -> None:
+    network = platform.environment(env).network
+    stack = assembly[env]["network"]
+    endpoints = [e["Properties"] for e in stack.resources("AWS::EC2::VPCEndpoint").values()]
+    gateways = {json.dumps(e["ServiceName"]) for e in endpoints if e.get("VpcEndpointType") == "Gateway"}
+    assert any(".s3" in g for g in gateways) and any(".dynamodb" in g for g in gateways) and len(gateways) == 2
+    for gateway in (e for e in endpoints if e.get("VpcEndpointType") == "Gateway"):
+        assert len(gateway["RouteTableIds"]) == 6  # the private and the isolated subnets' route tables
+    interfaces = {e["ServiceName"] for e in endpoints if e.get("VpcEndpointType") == "Interface"}
+    expected = {"sqs", "ssm", "kms", "logs", "sts", "xray"} if network.interface_endpoints else set()
+    assert {str(name).rsplit(".", 1)[-1] for name in interfaces} == expected
+    for interface in (e for e in endpoints if e.get("VpcEndpointType") == "Interface"):
+        assert interface["PrivateDnsEnabled"] is True and len(interface["SubnetIds"]) == 3
+    # isolated subnets: no default route at all (no NAT, no internet gateway)
+    isolated_tables = {lid for lid, table in stack.resources("AWS::EC2::RouteTable").items() if "isolated" in lid}
+    assert len(isolated_tables) == 3
+    for route in stack.resources("AWS::EC2::Route").values():
+        assert route["Properties"]["RouteTableId"]["Ref"] not in isolated_tables
+    group = next(
+        g["Properties"]
+        for lid, g in stack.resources("AWS::EC2::SecurityGroup").items()
+        if lid.startswith("EndpointSecurityGroup")
+    )
+    assert group["SecurityGroupIngress"] == [
+        {
+            "CidrIp": network.vpc_cidr,
+            "Description": "HTTPS from the VPC",
+            "FromPort": 443,
+            "IpProtocol": "tcp",
+            "ToPort": 443,
+        }
+    ]

@@ -36,6 +36,7 @@ class ComputeStack(TradingStack):
         queue: sqs.IQueue,
         dead_letter_queue: sqs.IQueue,
         alarm_action: cloudwatch.IAlarmAction,
+        private_link_only: bool,
     ) -> None:
         super().__init__(scope, "compute", environment=environment, description="Order-processor function")
         env = environment.name
@@ -62,6 +63,8 @@ class ComputeStack(TradingStack):
             description="Order processor: egress to AWS APIs only",
             allow_all_outbound=False,
         )
+        # DynamoDB's gateway endpoint is reached at the service's public addresses;
+        # the subnet's routes, not this rule, decide what 443 can reach.
         security_group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS to AWS service endpoints")
         self.function = lambda_.Function(
             self,
@@ -78,7 +81,10 @@ class ComputeStack(TradingStack):
             timeout=cdk.Duration.seconds(compute.timeout_seconds),
             reserved_concurrent_executions=compute.reserved_concurrency,
             vpc=vpc,
-            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+            # With interface endpoints, no route to the internet: AWS through the endpoints only.
+            vpc_subnets=ec2.SubnetSelection(
+                subnet_type=ec2.SubnetType.PRIVATE_ISOLATED if private_link_only else ec2.SubnetType.PRIVATE_WITH_EGRESS
+            ),
             security_groups=[security_group],
             environment={
                 "ENVIRONMENT": env,

@@ -1,5 +1,6 @@
-"""The environment's VPC: 3 AZs, public and private subnets, NAT gateways,
-flow logs, and a default security group that allows nothing."""
+"""The environment's VPC: 3 AZs, public, private and isolated subnets, NAT
+gateways, VPC endpoints, flow logs, and a default security group that
+allows nothing."""
 
 from __future__ import annotations
 
@@ -12,6 +13,21 @@ from tradeinfra.cdk.compliance import acknowledge
 from tradeinfra.cdk.constructs.encryption import EncryptionKey, encrypted_log_group
 from tradeinfra.config.models import EnvironmentConfig, NetworkConfig
 from tradeinfra.config.naming import cdk_name
+
+GATEWAY_ENDPOINTS = {
+    "S3": ec2.GatewayVpcEndpointAwsService.S3,
+    "DynamoDb": ec2.GatewayVpcEndpointAwsService.DYNAMODB,
+}
+# What the order processor calls besides S3 and DynamoDB (and STS for any SDK
+# that assumes a role); its logs go through the Lambda service, not its subnet.
+INTERFACE_ENDPOINTS = {
+    "Sqs": ec2.InterfaceVpcEndpointAwsService.SQS,
+    "Ssm": ec2.InterfaceVpcEndpointAwsService.SSM,
+    "Kms": ec2.InterfaceVpcEndpointAwsService.KMS,
+    "Logs": ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+    "Sts": ec2.InterfaceVpcEndpointAwsService.STS,
+    "XRay": ec2.InterfaceVpcEndpointAwsService.XRAY,
+}
 
 
 class NetworkStack(TradingStack):
@@ -45,8 +61,15 @@ class NetworkStack(TradingStack):
                     subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS,
                     cidr_mask=network.private_subnet_mask,
                 ),
+                # No route to the internet: what runs here reaches AWS through the endpoints.
+                ec2.SubnetConfiguration(
+                    name="isolated",
+                    subnet_type=ec2.SubnetType.PRIVATE_ISOLATED,
+                    cidr_mask=network.private_subnet_mask,
+                ),
             ],
         )
+        self._endpoints(network)
         flow_logs = encrypted_log_group(
             self,
             "FlowLogs",
@@ -74,6 +97,11 @@ class NetworkStack(TradingStack):
                 for pack in ("NIST.800.53.R5", "PCI.DSS.321")
             },
         )
+        self.publish(
+            "isolated-subnet-ids",
+            cdk.Fn.join(",", [subnet.subnet_id for subnet in self.vpc.isolated_subnets]),
+            "Isolated subnet IDs (no route to the internet), comma-separated",
+        )
         # The web tier (Terraform) finds this VPC by these tags.
         cdk.Tags.of(self.vpc).add("tradeinfra:component", "network")
         self.publish("vpc-id", self.vpc.vpc_id, "ID of the environment's VPC")
@@ -82,3 +110,33 @@ class NetworkStack(TradingStack):
             cdk.Fn.join(",", [subnet.subnet_id for subnet in self.vpc.private_subnets]),
             "Private subnet IDs, comma-separated",
         )
+
+    def _endpoints(self, network: NetworkConfig) -> None:
+        """S3 and DynamoDB through gateway endpoints, in every private route
+        table; and, where config asks, interface endpoints for the other
+        services the order processor calls, in the isolated subnets."""
+        inside = [
+            ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+            ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+        ]
+        for name, gateway in GATEWAY_ENDPOINTS.items():
+            self.vpc.add_gateway_endpoint(f"{name}Endpoint", service=gateway, subnets=inside)
+        if not network.interface_endpoints:
+            return
+        group = ec2.SecurityGroup(
+            self,
+            "EndpointSecurityGroup",
+            vpc=self.vpc,
+            description="Interface endpoints: HTTPS from inside the VPC",
+            allow_all_outbound=False,
+        )
+        group.add_ingress_rule(ec2.Peer.ipv4(network.vpc_cidr), ec2.Port.tcp(443), "HTTPS from the VPC")
+        for name, service in INTERFACE_ENDPOINTS.items():
+            self.vpc.add_interface_endpoint(
+                f"{name}Endpoint",
+                service=service,
+                subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+                security_groups=[group],
+                private_dns_enabled=True,
+                open=False,  # the group above admits the VPC's CIDR, written out rather than as a reference
+            )

@@ -22,7 +22,6 @@ class Domain(Construct):
             "certificate",
             domain_name=inputs.domain_name,
             validation_method="DNS",
-            key_algorithm="EC_prime256v1",
             # A new certificate is issued before the listener lets go of the old one.
             lifecycle=cdktf.TerraformResourceLifecycle(create_before_destroy=True),
         )
@@ -51,6 +50,7 @@ class Domain(Construct):
             zone_id=self.zone.zone_id,
             name=self._inputs.domain_name,
             type="A",
+            allow_overwrite=True,  # a record of an earlier, destroyed web tier is taken over, not a failed deploy
             alias=route53_record.Route53RecordAlias(
                 name=balancer.dns_name, zone_id=balancer.zone_id, evaluate_target_health=True
             ),
