@@ -22,13 +22,14 @@ from tradeinfra.config.loader import PlatformConfig, load_platform
 from tradeinfra.demo import release_that_halts_trading
 from tradeinfra.emulator.process import Emulator
 from tradeinfra.errors import TradeinfraError
+from tradeinfra.ops.checks import Live, Outcome
 from tradeinfra.ops.deploy import DeployError, deploy
 from tradeinfra.ops.drift import detect_drift
 from tradeinfra.ops.history import hold, open_store
 from tradeinfra.ops.promote import promote
 from tradeinfra.ops.rollback import rollback
 from tradeinfra.ops.targets import TargetKind, resolve_target
-from tradeinfra.ops.validate import Live, Outcome, call_in_process, validate
+from tradeinfra.ops.validate import call_in_process, validate
 from tradeinfra.ops.versions import DeploymentStore
 
 

@@ -128,7 +128,7 @@ def validate(
 
 
 def _print_validation(report: Any, title: str) -> None:
-    from tradeinfra.ops.validate import Outcome
+    from tradeinfra.ops.checks import Outcome
 
     table = Table(title=title, title_justify="left")
     for column in ("resource", "setting", "expected", "actual", "result"):

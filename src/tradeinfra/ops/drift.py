@@ -20,12 +20,13 @@ from typing import Any
 
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.errors import TradeinfraError
+from tradeinfra.ops.checks import Outcome
 from tradeinfra.ops.deploy import APPS, synthesize
 from tradeinfra.ops.history import open_store
 from tradeinfra.ops.targets import Target
 from tradeinfra.ops.terraform_deploy import open_workspace
 from tradeinfra.ops.tools import OnLine
-from tradeinfra.ops.validate import Outcome, conformance
+from tradeinfra.ops.validate import conformance
 from tradeinfra.ops.versions import NotDeployedError, nothing_deployed, read_environment
 
 

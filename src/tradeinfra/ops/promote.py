@@ -27,12 +27,13 @@ from tradeinfra.config.models import EnvironmentConfig
 from tradeinfra.config.settings_tree import flatten
 from tradeinfra.errors import CheckFailedError, TradeinfraError
 from tradeinfra.files import replaced_directory
+from tradeinfra.ops.checks import ValidationReport
 from tradeinfra.ops.deploy import APPS, DeployError, deploy_version, synthesize
 from tradeinfra.ops.history import open_store
 from tradeinfra.ops.rollback import NothingToRollBackError, rollback
 from tradeinfra.ops.targets import Target
 from tradeinfra.ops.tools import OnLine, git_commit
-from tradeinfra.ops.validate import ValidationReport, validate
+from tradeinfra.ops.validate import validate
 from tradeinfra.ops.versions import DeploymentStore, DeploymentVersion, read_environment, write_environment
 
 

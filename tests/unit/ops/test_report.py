@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from tradeinfra.config.loader import PlatformConfig
+from tradeinfra.ops.checks import Check, Outcome, ValidationReport
 from tradeinfra.ops.drift import Drift, DriftReport
 from tradeinfra.ops.report import render_report
 from tradeinfra.ops.results import save_result
-from tradeinfra.ops.validate import Check, Outcome, ValidationReport
 from tradeinfra.ops.versions import DeploymentStore
 
 

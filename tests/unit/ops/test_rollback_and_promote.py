@@ -12,10 +12,10 @@ import pytest
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.errors import TradeinfraError
 from tradeinfra.ops import promote as promotion
+from tradeinfra.ops.checks import Check, Outcome, ValidationReport
 from tradeinfra.ops.rollback import NothingToRollBackError, apps_to_roll_back, rollback_source
 from tradeinfra.ops.targets import Target, TargetKind
 from tradeinfra.ops.terraform_deploy import describe_terraform_failure
-from tradeinfra.ops.validate import Check, Outcome, ValidationReport
 from tradeinfra.ops.versions import DeploymentStore, DeploymentVersion, write_environment
 
 

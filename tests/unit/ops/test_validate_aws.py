@@ -12,17 +12,10 @@ from botocore.stub import Stubber
 
 from tests.unit.conftest import stubbed
 from tradeinfra.config.loader import PlatformConfig
+from tradeinfra.ops.checks import Live, Outcome
 from tradeinfra.ops.targets import Target, TargetKind
-from tradeinfra.ops.validate import (
-    Live,
-    Outcome,
-    api_stage,
-    order_processor,
-    orders_table,
-    web_autoscaling,
-    web_database,
-    web_security_groups,
-)
+from tradeinfra.ops.validate import api_stage, order_processor, orders_table
+from tradeinfra.ops.web_checks import web_autoscaling, web_database, web_security_groups
 
 
 class StubbedAws(Target):
