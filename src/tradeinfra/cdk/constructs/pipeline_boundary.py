@@ -21,6 +21,8 @@ from tradeinfra.config.naming import ResourceKind, check_name
 from tradeinfra.config.tags import MANAGED_BY_CDK
 
 CDK_BOOTSTRAP_QUALIFIER = "hnb659fds"
+ARTIFACT_ACTIONS = ["s3:GetObject*", "s3:GetBucket*", "s3:List*", "s3:PutObject*", "s3:DeleteObject*", "s3:Abort*"]
+KEY_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
 
 
 class PipelineBoundary(Construct):
@@ -68,19 +70,12 @@ class PipelineBoundary(Construct):
                 ),
                 iam.PolicyStatement(
                     sid="ItsArtifactsInTheToolingAccount",
-                    actions=[
-                        "s3:GetObject*",
-                        "s3:GetBucket*",
-                        "s3:List*",
-                        "s3:PutObject*",
-                        "s3:DeleteObject*",
-                        "s3:Abort*",
-                    ],
+                    actions=ARTIFACT_ACTIONS,
                     resources=[f"arn:{partition}:s3:::{name}-*", f"arn:{partition}:s3:::{name}-*/*"],
                 ),
                 iam.PolicyStatement(
                     sid="ArtifactKeysInTheToolingAccount",
-                    actions=["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+                    actions=KEY_ACTIONS,
                     resources=[f"arn:{partition}:kms:*:{account}:key/*"],
                 ),
                 iam.PolicyStatement(
@@ -113,16 +108,8 @@ class PipelineBoundary(Construct):
                 **{
                     f"AwsSolutions::AwsSolutions-IAM5[Action::{action}]": "A ceiling, not a grant: the pipeline's "
                     "own artifact buckets and keys in the tooling account"
-                    for action in (
-                        "s3:GetObject*",
-                        "s3:GetBucket*",
-                        "s3:List*",
-                        "s3:PutObject*",
-                        "s3:DeleteObject*",
-                        "s3:Abort*",
-                        "kms:GenerateDataKey*",
-                        "kms:ReEncrypt*",
-                    )
+                    for action in [*ARTIFACT_ACTIONS, *KEY_ACTIONS]
+                    if action.endswith("*")
                 },
                 **{
                     f"AwsSolutions::AwsSolutions-IAM5[Resource::{resource}]": "A ceiling, not a grant: the pipeline's "
