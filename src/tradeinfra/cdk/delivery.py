@@ -32,9 +32,9 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import pipelines
 from constructs import Construct
 
-from tradeinfra.cdk.compliance import acknowledge, arn_of
 from tradeinfra.cdk.constructs.pipeline_boundary import PipelineBoundary
 from tradeinfra.cdk.environment import TradingEnvironment
+from tradeinfra.cdk.pipeline_generated import acknowledge_generated_findings, narrow_generated_grants
 from tradeinfra.config.models import DeliveryConfig, EnvironmentConfig
 from tradeinfra.config.naming import (
     ResourceKind,
@@ -52,19 +52,6 @@ INSTALL_WITH_TERRAFORM = [*INSTALL, "make terraform-cli"]
 CLI = ".venv/bin/tradeinfra"
 BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
 RUNTIMES = {"python": "3.12", "nodejs": "20"}
-
-
-ARTIFACT_BUCKET_ACKS = {
-    **{
-        f"{pack}::{pack}-{rule}": "Pipeline artifacts are transient build outputs, KMS-encrypted with the "
-        "pipeline's key, rebuilt from the repository on every run"
-        for pack in ("NIST.800.53.R5", "PCI.DSS.321")
-        for rule in ("S3BucketLoggingEnabled", "S3BucketReplicationEnabled", "S3BucketVersioningEnabled")
-    },
-    "AwsSolutions::AwsSolutions-S1": "Pipeline artifacts are transient build outputs, KMS-encrypted with the "
-    "pipeline's key, read and written only by the pipeline's own roles (the pipeline boundary); each run's "
-    "inputs and outputs are in CodePipeline's execution history",
-}
 
 
 def delivery_tags(delivery: DeliveryConfig, example: EnvironmentConfig) -> dict[str, str]:
@@ -165,7 +152,8 @@ class DeliveryPipelineStack(cdk.Stack):
         )
         iam.PermissionsBoundary.of(self).apply(boundary.policy)
         self._roll_back_failed_stages()
-        self._acknowledge_generated_findings()
+        narrow_generated_grants(self, self.pipeline)
+        acknowledge_generated_findings(self, self.pipeline)
 
     def _web_tier(
         self,
@@ -246,105 +234,6 @@ class DeliveryPipelineStack(cdk.Stack):
             role_policy_statements=[iam.PolicyStatement(actions=["sts:AssumeRole"], resources=[role_arn])],
             timeout=timeout,
         )
-
-    def _acknowledge_generated_findings(self) -> None:
-        """CDK Pipelines generates the roles, projects and buckets below; each
-        finding on what it generates is acknowledged on the resource it
-        concerns, with why it is acceptable there (a grant added to the stack
-        later is checked, not covered)."""
-        pipeline = self.pipeline.pipeline
-        artifacts = f"{arn_of(pipeline.artifact_bucket)}/*"
-        policies = {policy.node.path: policy for policy in self.node.find_all() if isinstance(policy, iam.Policy)}
-        for policy in policies.values():
-            acknowledge(
-                policy,
-                {
-                    **{
-                        f"AwsSolutions::AwsSolutions-IAM5[Action::{action}]": "CDK Pipelines grants on the pipeline's own artifact bucket and its KMS key only"
-                        for action in (
-                            "kms:GenerateDataKey*",
-                            "kms:ReEncrypt*",
-                            "s3:Abort*",
-                            "s3:DeleteObject*",
-                            "s3:GetBucket*",
-                            "s3:GetObject*",
-                            "s3:List*",
-                        )
-                    },
-                    f"AwsSolutions::AwsSolutions-IAM5[Resource::{artifacts}]": "Objects of the pipeline's own artifact bucket",
-                    **{
-                        f"AwsSolutions::AwsSolutions-IAM5[Resource::{arn}]": "CodeBuild's own log group and report groups of this project"
-                        for project in self.node.find_all()
-                        if isinstance(project, codebuild.CfnProject)
-                        for arn in self._codebuild_owned_arns(f"<{self.resolve(self.get_logical_id(project))}>")
-                    },
-                    "NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy": "CDK Pipelines attaches each grant to the one role of its step",
-                    "PCI.DSS.321::PCI.DSS.321-IAMNoInlinePolicy": "CDK Pipelines attaches each grant to the one role of its step",
-                },
-            )
-
-        def generated(path: str) -> iam.Policy:
-            return policies[f"{self.node.path}/Pipeline/{path}/DefaultPolicy"]
-
-        bounded = " (the pipeline boundary bounds it to the tooling account)"
-        acknowledge(
-            generated("Pipeline/Role"),
-            {
-                "AwsSolutions::AwsSolutions-IAM5[Resource::*]": "KMS of the cross-region replication bucket's key, which lives in the support stack"
-                + bounded,
-                **{
-                    f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:{self.partition}:s3:::{self.resolve(support.replication_bucket.bucket_name)}/*]": f"Objects of the pipeline's replication bucket in {region}"
-                    for region, support in pipeline.cross_region_support.items()
-                },
-            },
-        )
-        acknowledge(
-            generated("Assets/FileRole"),
-            {
-                "AwsSolutions::AwsSolutions-IAM5[Resource::*]": "codebuild:StartBuild/BatchGetBuilds for asset publishing"
-                + bounded
-                + ": only the pipeline's own, tagged projects",
-                **{
-                    f"AwsSolutions::AwsSolutions-IAM5[Resource::{arn}]": "One role publishes every asset, each with its own CodeBuild project: their log groups and report groups"
-                    for arn in self._codebuild_owned_arns("*")
-                },
-            },
-        )
-        acknowledge(
-            generated("UpdatePipeline/SelfMutation/Role"),
-            {
-                "AwsSolutions::AwsSolutions-IAM5[Resource::*]": "cloudformation:DescribeStacks and s3:ListBucket for self-mutation"
-                + bounded,
-                f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:*:iam::{self.account}:role/*]": "Self-mutation may assume only roles tagged aws-cdk:bootstrap-role (condition on the statement): the CDK bootstrap roles",
-            },
-        )
-        for project in self.node.find_all():
-            if isinstance(project, codebuild.CfnProject):
-                acknowledge(
-                    project,
-                    {
-                        "PCI.DSS.321::PCI.DSS.321-CodeBuildProjectSourceRepoUrl": "Projects take their source from the pipeline artifact (CODEPIPELINE): no repository URL or credentials",
-                    },
-                )
-        for bucket in [
-            pipeline.artifact_bucket,
-            *(s.replication_bucket for s in pipeline.cross_region_support.values()),
-        ]:
-            acknowledge(bucket, ARTIFACT_BUCKET_ACKS)
-
-    def _codebuild_owned_arns(self, project: str) -> list[str]:
-        """The log group and report groups CodeBuild grants `project` (a
-        `<LogicalId>` reference, or * for any project), as cdk-nag names them."""
-        where = f"{self.region}:{self.account}"
-        if project == "*":
-            return [
-                f"arn:{self.partition}:logs:{where}:log-group:/aws/codebuild/*",
-                f"arn:{self.partition}:codebuild:{where}:report-group/*",
-            ]
-        return [
-            f"arn:{self.partition}:logs:{where}:log-group:/aws/codebuild/{project}:*",
-            f"arn:{self.partition}:codebuild:{where}:report-group/{project}-*",
-        ]
 
     def _roll_back_failed_stages(self) -> None:
         """A stage whose validation fails goes back to its last successful

@@ -337,3 +337,25 @@ def test_a_new_wildcard_grant_in_the_pipeline_stack_is_not_acknowledged(platform
     role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject"], resources=["*"]))
     with pytest.raises(RuntimeError, match="ValidationFailed"):
         app.synth()
+
+
+def test_generated_grants_name_their_resources(pipeline_stack: SynthesizedStack, delivery: DeliveryConfig) -> None:
+    """CDK Pipelines grants KMS (replication keys) and CodeBuild (asset
+    projects) on "*": narrowed to what this stack knows. Only self-mutation's
+    reads (cloudformation:DescribeStacks, s3:ListBucket) stay on "*", bounded
+    by the pipeline boundary."""
+    on_everything = []
+    for logical_id, policy in pipeline_stack.resources("AWS::IAM::Policy").items():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            if "*" in resources:
+                on_everything.append((logical_id.split("Role")[0], sorted(statement["Action"])))
+    assert on_everything == [("PipelineUpdatePipelineSelfMutation", ["cloudformation:DescribeStacks", "s3:ListBucket"])]
+    projects = pipeline_stack.resources("AWS::CodeBuild::Project")
+    (assets,) = [
+        p for lid, p in pipeline_stack.resources("AWS::IAM::Policy").items() if lid.startswith("PipelineAssetsFileRole")
+    ]
+    (builds,) = [
+        s for s in assets["Properties"]["PolicyDocument"]["Statement"] if "codebuild:StartBuild" in s["Action"]
+    ]
+    assert builds["Resource"] and all(ref["Fn::GetAtt"][0] in projects for ref in builds["Resource"])
