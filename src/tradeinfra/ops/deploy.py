@@ -85,36 +85,35 @@ def deploy_version(
     version it redeploys (`source`), whose commit it deploys. `cdk_deployed`:
     the CDK stacks in the directory are already deployed; check them only."""
     check_tools(apps)  # a missing tool is bad input, not a failed version
-    store = open_store(platform, target, state_dir, env.name, on_line)
-    commit = source.git_commit if source else git_commit()
-    version = store.begin(list(apps), commit, source.version if source else None)
-    directory = store.directory(version.version)
-    stacks: list[str] = []
-    try:
-        build(directory)
-        with ThreadPoolExecutor(max_workers=1) as alongside:
-            # The emulator's state backend and hosted zone do not depend on the CDK app: set them up meanwhile.
-            backend = (
-                alongside.submit(prepare_emulator, platform, env, target, directory / "cdktf.out", state_dir, on_line)
-                if "tf" in apps and target.is_local
-                else None
-            )
+    with ThreadPoolExecutor(max_workers=1) as alongside:
+        prepared = (
+            alongside.submit(prepare_emulator, platform, env, target, state_dir, on_line)
+            if "tf" in apps and target.is_local
+            else None
+        )
+        store = open_store(platform, target, state_dir, env.name, on_line)
+        commit = source.git_commit if source else git_commit()
+        version = store.begin(list(apps), commit, source.version if source else None)
+        directory = store.directory(version.version)
+        stacks: list[str] = []
+        try:
+            build(directory)
             if "cdk" in apps:
                 if cdk_deployed:
                     confirm_deployed(env, target, directory / "cdk.out", on_line)
                 else:
                     deploy_assembly(env, target, directory / "cdk.out", on_line)
                 stacks += environment_stacks(directory / "cdk.out", env.name)
-            if backend is not None:
-                backend.result()
-        if "tf" in apps:
-            stacks += apply_web_tier(platform, env, target, directory, state_dir, on_line)
-    except TradeinfraError as exc:
-        store.finish(version, "failed", detail=str(exc), stacks=stacks)
-        raise DeployError(f"deployment {version.version} of {env.name} to {target.kind} failed: {exc}") from None
-    except BaseException as exc:  # interrupted: the record must still say so
-        store.finish(version, INTERRUPTED, detail=describe(exc), stacks=stacks)
-        raise
+            if prepared is not None:
+                prepared.result()
+            if "tf" in apps:
+                stacks += apply_web_tier(platform, env, target, directory, state_dir, on_line)
+        except TradeinfraError as exc:
+            store.finish(version, "failed", detail=str(exc), stacks=stacks)
+            raise DeployError(f"deployment {version.version} of {env.name} to {target.kind} failed: {exc}") from None
+        except BaseException as exc:  # interrupted: the record must still say so
+            store.finish(version, INTERRUPTED, detail=describe(exc), stacks=stacks)
+            raise
     return store.finish(version, "succeeded", stacks=stacks)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,17 +155,16 @@ def ensure_state_backend(
     platform: PlatformConfig,
     env: EnvironmentConfig,
     target: Target,
-    cdktf_out: Path,
     state_dir: Path,
     on_line: OnLine | None,
 ) -> None:
     """On the emulator: create the state bucket and lock table in the tooling
     account, unless they are there (created by another machine, whose local
-    state of this stack this one does not have)."""
+    state of this stack this one does not have), from a fresh synth."""
     account, region = tooling_account(platform, env), env.terraform_state.region
     if _state_backend_exists(target, account, region, env):
         return
-    directory = _copy_config(cdktf_out, STATE_BACKEND, work_root(state_dir, target) / STATE_BACKEND)
+    directory = _fresh_stack(platform, STATE_BACKEND, work_root(state_dir, target) / STATE_BACKEND)
     variables = {
         **target.account_environment(tooling_account(platform, env), env.terraform_state.region),
         "TF_IN_AUTOMATION": "1",
@@ -178,17 +178,15 @@ def ensure_state_backend(
 
 
 def prepare_emulator(
-    platform: PlatformConfig,
-    env: EnvironmentConfig,
-    target: Target,
-    cdktf_out: Path,
-    state_dir: Path,
-    on_line: OnLine | None,
+    platform: PlatformConfig, env: EnvironmentConfig, target: Target, state_dir: Path, on_line: OnLine | None
 ) -> None:
     """On the emulator, what exists before the web tier on AWS: the state
-    backend in the tooling account and the environment's hosted zone."""
+    backend in the tooling account and the environment's hosted zone. It
+    depends on no version, so a deployment starts it first: the provider's
+    waits (a bucket's lifecycle rules, ~55 s) overlap the ledger, the synth
+    and the CDK deployment."""
     ensure_hosted_zone(env, target)
-    ensure_state_backend(platform, env, target, cdktf_out, state_dir, on_line)
+    ensure_state_backend(platform, env, target, state_dir, on_line)
 
 
 def ensure_hosted_zone(env: EnvironmentConfig, target: Target) -> None:
@@ -214,16 +212,10 @@ def _state_backend_exists(target: Target, account: str, region: str, env: Enviro
 def ensure_ledger(platform: PlatformConfig, target: Target, state_dir: Path, on_line: OnLine | None) -> None:
     """On the emulator: apply the `ledger` stack in the tooling account (as
     the bootstrap does on AWS), from a fresh synth of the Terraform app."""
-    import tempfile
-
-    from tradeinfra.tf.app import synth_tf
-
     env = platform.environment(platform.names[0])
     if on_line:
         on_line("deployment ledger: not found on the emulator; creating it (stack ledger)")
-    with tempfile.TemporaryDirectory(prefix="tradeinfra-ledger-") as scratch:
-        synth_tf(platform, Path(scratch) / "cdktf.out", Path(scratch) / "terraform")
-        directory = _copy_config(Path(scratch) / "cdktf.out", LEDGER, work_root(state_dir, target) / LEDGER)
+    directory = _fresh_stack(platform, LEDGER, work_root(state_dir, target) / LEDGER)
     variables = {
         **target.account_environment(tooling_account(platform, env), env.terraform_state.region),
         "TF_IN_AUTOMATION": "1",
@@ -232,6 +224,21 @@ def ensure_ledger(platform: PlatformConfig, target: Target, state_dir: Path, on_
     ledger = Workspace(directory, variables, Path(), "deployment ledger")
     ledger.run(["init", "-input=false", "-no-color", *_offline()], on_line)
     ledger.run(["apply", "-auto-approve", "-input=false", "-no-color"], on_line)
+
+
+# One synth at a time in this process: the jsii kernel serves one thread.
+_SYNTH = threading.Lock()
+
+
+def _fresh_stack(platform: PlatformConfig, stack: str, work: Path) -> Path:
+    """`stack` of a fresh synth of the Terraform app, copied into `work`."""
+    import tempfile
+
+    from tradeinfra.tf.app import synth_tf
+
+    with _SYNTH, tempfile.TemporaryDirectory(prefix=f"tradeinfra-{stack}-") as scratch:
+        synth_tf(platform, Path(scratch) / "cdktf.out", Path(scratch) / "terraform")
+        return _copy_config(Path(scratch) / "cdktf.out", stack, work)
 
 
 def _copy_config(out: Path, stack: str, work: Path) -> Path:
