@@ -174,7 +174,13 @@ def ensure_state_backend(
     backend.run(["init", "-input=false", "-no-color", *_offline()], on_line)
     if on_line:
         on_line("terraform apply: state backend")
-    backend.run(["apply", "-auto-approve", "-input=false", "-no-color"], on_line)
+    try:
+        backend.run(["apply", "-auto-approve", "-input=false", "-no-color"], on_line)
+    except TerraformDeployError:
+        # Two first deployments (two environments, two machines) race to create
+        # it: the one that lost finds the bucket and table there, and goes on.
+        if not _state_backend_exists(target, account, region, env):
+            raise
 
 
 def prepare_emulator(
