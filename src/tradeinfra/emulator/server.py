@@ -14,7 +14,7 @@ import os
 import signal
 import threading
 
-from tradeinfra.emulator.adaptations import acm, cloudformation, iam, teardown, terraform
+from tradeinfra.emulator.adaptations import acm, cloudformation, dynamodb, iam, teardown, terraform
 
 HOST = "127.0.0.1"
 
@@ -23,7 +23,7 @@ def serve(port: int) -> None:
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
-    for adaptations in (acm, cloudformation, iam, terraform, teardown):
+    for adaptations in (acm, cloudformation, dynamodb, iam, terraform, teardown):
         adaptations.apply()
     server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
     stopped = threading.Event()

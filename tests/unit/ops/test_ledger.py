@@ -12,6 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from tradeinfra.emulator.adaptations import dynamodb
 from tradeinfra.ops.ledger import EnvironmentLock, Ledger, LedgerLocation, LockHeldError
 from tradeinfra.ops.versions import ARTIFACTS, DeploymentStore
 
@@ -26,6 +27,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         "AWS_DEFAULT_REGION": "us-east-1",
     }.items():
         monkeypatch.setenv(name, value)
+    dynamodb.apply()  # as the emulator does: DynamoDB's writes are atomic, moto's are not across threads
     with mock_aws():
         boto3.client("dynamodb").create_table(
             TableName=LOCATION.table,
