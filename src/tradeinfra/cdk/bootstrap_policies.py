@@ -32,7 +32,7 @@ from constructs import Construct, IConstruct
 
 from tradeinfra.cdk.compliance import acknowledge, add_compliance_checks
 from tradeinfra.config.loader import PlatformConfig
-from tradeinfra.config.naming import PROJECT, ResourceKind, cdk_name, check_name, stack_name
+from tradeinfra.config.naming import ResourceKind, cdk_name, check_name, stack_name
 from tradeinfra.errors import TradeinfraError
 
 TOOLING = "tooling"
@@ -258,4 +258,4 @@ def bootstrap_template(
         return dict(json.loads((Path(scratch) / stack.template_file).read_text(encoding="utf-8")))
 
 
-__all__ = ["PROJECT", "AccountScope", "BootstrapPoliciesStack", "account_scopes", "bootstrap_template"]
+__all__ = ["AccountScope", "BootstrapPoliciesStack", "account_scopes", "bootstrap_template"]
