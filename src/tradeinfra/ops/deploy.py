@@ -19,17 +19,17 @@ from pathlib import Path
 
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.config.models import EnvironmentConfig
+from tradeinfra.emulator.prerequisites import Prerequisites, ensure_bootstrapped, is_bootstrapped
 from tradeinfra.errors import TradeinfraError
 from tradeinfra.interruption import describe
 from tradeinfra.ops.history import open_store
 from tradeinfra.ops.rollback_triggers import cloudwatch_alarm_lookup, rollback_configuration
 from tradeinfra.ops.targets import Target
-from tradeinfra.ops.terraform_deploy import apply_web_tier, prepare_emulator
+from tradeinfra.ops.terraform_deploy import apply_web_tier
 from tradeinfra.ops.tools import OnLine, ToolError, cdk, check_tools, git_commit
 from tradeinfra.ops.versions import INTERRUPTED, DeploymentVersion, write_environment
 
 APPS = ("cdk", "tf")
-BOOTSTRAP_STACK = "CDKToolkit"
 
 # Writes into a version's directory what that version deploys.
 Build = Callable[[Path], None]
@@ -85,11 +85,10 @@ def deploy_version(
     version it redeploys (`source`), whose commit it deploys. `cdk_deployed`:
     the CDK stacks in the directory are already deployed; check them only."""
     check_tools(apps)  # a missing tool is bad input, not a failed version
-    with ThreadPoolExecutor(max_workers=1) as alongside:
+    with ThreadPoolExecutor(max_workers=2) as alongside:
+        needs = [app for app in apps if app != "cdk" or not cdk_deployed]
         prepared = (
-            alongside.submit(prepare_emulator, platform, env, target, state_dir, on_line)
-            if "tf" in apps and target.is_local
-            else None
+            Prerequisites(alongside, platform, env, target, needs, state_dir, on_line) if target.is_local else None
         )
         store = open_store(platform, target, state_dir, env.name, on_line)
         commit = source.git_commit if source else git_commit()
@@ -102,12 +101,16 @@ def deploy_version(
                 if cdk_deployed:
                     confirm_deployed(env, target, directory / "cdk.out", on_line)
                 else:
+                    if prepared is not None:
+                        prepared.needed_by_cdk()
                     deploy_assembly(env, target, directory / "cdk.out", on_line)
                 stacks += environment_stacks(directory / "cdk.out", env.name)
-            if prepared is not None:
-                prepared.result()
             if "tf" in apps:
+                if prepared is not None:
+                    prepared.needed_by_web_tier()
                 stacks += apply_web_tier(platform, env, target, directory, state_dir, on_line)
+            if prepared is not None:
+                prepared.finish()
         except TradeinfraError as exc:
             store.finish(version, "failed", detail=str(exc), stacks=stacks)
             raise DeployError(f"deployment {version.version} of {env.name} to {target.kind} failed: {exc}") from None
@@ -182,7 +185,7 @@ def confirm_deployed(env: EnvironmentConfig, target: Target, assembly: Path, on_
 def deploy_assembly(env: EnvironmentConfig, target: Target, assembly: Path, on_line: OnLine | None) -> None:
     """Deploy every stack of `env` found in a synthesized (or recorded) assembly."""
     variables = target.process_environment(env)
-    _ensure_bootstrapped(env, target, assembly, variables, on_line)
+    _ensure_bootstrapped(env, target, on_line)
     args = [
         "deploy",
         f"{env.name}/*",
@@ -205,26 +208,19 @@ def deploy_assembly(env: EnvironmentConfig, target: Target, assembly: Path, on_l
         raise DeployError(describe_cdk_failure(exc.output) or str(exc)) from None
 
 
-def _ensure_bootstrapped(
-    env: EnvironmentConfig, target: Target, assembly: Path, variables: dict[str, str], on_line: OnLine | None
-) -> None:
+def _ensure_bootstrapped(env: EnvironmentConfig, target: Target, on_line: OnLine | None) -> None:
     cloudformation = target.client("cloudformation", env)
     try:
-        cloudformation.describe_stacks(StackName=BOOTSTRAP_STACK)
-        return
+        if is_bootstrapped(cloudformation):
+            return
     except cloudformation.exceptions.ClientError as exc:
-        if "does not exist" not in str(exc):
-            raise DeployError(f"cannot read the CloudFormation stacks of {env.account}/{env.region}: {exc}") from None
+        raise DeployError(f"cannot read the CloudFormation stacks of {env.account}/{env.region}: {exc}") from None
     if not target.is_local:
         raise DeployError(
             f"aws://{env.account}/{env.region} is not bootstrapped for the CDK: bootstrap it once, trusting the "
             "tooling account (README, 'Synthesize, diff, deploy')"
         )
-    cdk(
-        ["bootstrap", f"aws://{env.account}/{env.region}", "--app", str(assembly), "--no-notices"],
-        env=variables,
-        on_line=on_line,
-    )
+    ensure_bootstrapped(env, target, on_line)
 
 
 FAILED_STACK = re.compile(r"❌\s+(?P<stack>\S+) failed to deploy")

@@ -107,6 +107,10 @@ def destroy_web_tier(
     return [f"{WEB_TIER}/{env.name}"]
 
 
+# Terraform run by a program: no prompts, no version check over the network.
+UNATTENDED = {"TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
+
+
 def _unattended(workspace: Workspace) -> list[str]:
     """No prompt, no waiting on a held lock, the version's tfvars."""
     return ["-auto-approve", "-input=false", "-no-color", LOCK_TIMEOUT, f"-var-file={workspace.tfvars}"]
@@ -127,7 +131,7 @@ def open_workspace(
     )
     workspace = Workspace(
         directory=directory,
-        variables={**target.process_environment(env), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"},
+        variables={**target.process_environment(env), **UNATTENDED},
         tfvars=(version_dir / "terraform" / f"{env.name}.tfvars").resolve(),
         what=f"web tier ({env.name})",
     )
@@ -164,14 +168,7 @@ def ensure_state_backend(
     account, region = tooling_account(platform, env), env.terraform_state.region
     if _state_backend_exists(target, account, region, env):
         return
-    directory = _fresh_stack(platform, STATE_BACKEND, work_root(state_dir, target) / STATE_BACKEND)
-    variables = {
-        **target.account_environment(tooling_account(platform, env), env.terraform_state.region),
-        "TF_IN_AUTOMATION": "1",
-        "CHECKPOINT_DISABLE": "1",
-    }
-    backend = Workspace(directory, variables, Path(), "state backend")
-    backend.run(["init", "-input=false", "-no-color", *_offline()], on_line)
+    backend = _tooling_workspace(platform, env, target, state_dir, STATE_BACKEND, "state backend", on_line)
     if on_line:
         on_line("terraform apply: state backend")
     try:
@@ -181,28 +178,6 @@ def ensure_state_backend(
         # it: the one that lost finds the bucket and table there, and goes on.
         if not _state_backend_exists(target, account, region, env):
             raise
-
-
-def prepare_emulator(
-    platform: PlatformConfig, env: EnvironmentConfig, target: Target, state_dir: Path, on_line: OnLine | None
-) -> None:
-    """On the emulator, what exists before the web tier on AWS: the state
-    backend in the tooling account and the environment's hosted zone. It
-    depends on no version, so a deployment starts it first: the provider's
-    waits (a bucket's lifecycle rules, ~55 s) overlap the ledger, the synth
-    and the CDK deployment."""
-    ensure_hosted_zone(env, target)
-    ensure_state_backend(platform, env, target, state_dir, on_line)
-
-
-def ensure_hosted_zone(env: EnvironmentConfig, target: Target) -> None:
-    """On the emulator: the environment's public hosted zone, which on AWS
-    exists before the web tier (README: the account's prerequisites)."""
-    zone = env.web_tier.load_balancer.hosted_zone
-    route53 = target.account_client("route53", env.account, env.web_tier_region)
-    found = route53.list_hosted_zones_by_name(DNSName=zone, MaxItems="1")["HostedZones"]
-    if not any(z["Name"].rstrip(".") == zone for z in found):
-        route53.create_hosted_zone(Name=zone, CallerReference=f"tradeinfra-{env.name}-{zone}")
 
 
 def _state_backend_exists(target: Target, account: str, region: str, env: EnvironmentConfig) -> bool:
@@ -221,15 +196,26 @@ def ensure_ledger(platform: PlatformConfig, target: Target, state_dir: Path, on_
     env = platform.environment(platform.names[0])
     if on_line:
         on_line("deployment ledger: not found on the emulator; creating it (stack ledger)")
-    directory = _fresh_stack(platform, LEDGER, work_root(state_dir, target) / LEDGER)
-    variables = {
-        **target.account_environment(tooling_account(platform, env), env.terraform_state.region),
-        "TF_IN_AUTOMATION": "1",
-        "CHECKPOINT_DISABLE": "1",
-    }
-    ledger = Workspace(directory, variables, Path(), "deployment ledger")
-    ledger.run(["init", "-input=false", "-no-color", *_offline()], on_line)
+    ledger = _tooling_workspace(platform, env, target, state_dir, LEDGER, "deployment ledger", on_line)
     ledger.run(["apply", "-auto-approve", "-input=false", "-no-color"], on_line)
+
+
+def _tooling_workspace(
+    platform: PlatformConfig,
+    env: EnvironmentConfig,
+    target: Target,
+    state_dir: Path,
+    stack: str,
+    what: str,
+    on_line: OnLine | None,
+) -> Workspace:
+    """A stack of the tooling account (local state), from a fresh synth,
+    initialized: Terraform acts in the tooling account's environment."""
+    directory = _fresh_stack(platform, stack, work_root(state_dir, target) / stack)
+    variables = {**target.account_environment(tooling_account(platform, env), env.terraform_state.region), **UNATTENDED}
+    workspace = Workspace(directory, variables, Path(), what)
+    workspace.run(["init", "-input=false", "-no-color", *_offline()], on_line)
+    return workspace
 
 
 # One synth at a time in this process: the jsii kernel serves one thread.
