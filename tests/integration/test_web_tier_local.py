@@ -19,10 +19,12 @@ import pytest
 from tests.conftest import REPO_ROOT
 from tradeinfra.cdk.synth import synth_cdk
 from tradeinfra.cli import main
-from tradeinfra.config.loader import PlatformConfig
-from tradeinfra.ops.deploy import deploy
+from tradeinfra.config.loader import PlatformConfig, load_platform
+from tradeinfra.ops.deploy import deploy, deploy_version
 from tradeinfra.ops.drift import detect_drift
 from tradeinfra.ops.history import open_store
+from tradeinfra.ops.plan.model import Action
+from tradeinfra.ops.plan.preview import StatefulChangeError, plan_directory, preview
 from tradeinfra.ops.targets import TargetKind, resolve_target
 from tradeinfra.ops.terraform_deploy import LOCK_TIMEOUT, TerraformDeployError, Workspace, open_workspace
 from tradeinfra.ops.validate import validate
@@ -119,6 +121,98 @@ def test_applying_the_same_version_again_would_change_nothing(platform: Platform
     arguments = ["-detailed-exitcode", "-lock=false", "-input=false", "-no-color", f"-var-file={workspace.tfvars}"]
     plan = workspace.run(["plan", *arguments], None, ok_codes=(0, 2), stdout_only=True)
     assert plan.returncode == 0, [line.strip() for line in plan.output if line.strip().startswith("#")]
+
+
+def test_a_plan_of_the_deployed_environment_changes_nothing(platform: PlatformConfig, state_dir: Path) -> None:
+    plan = preview(platform, "dev", resolve_target(TargetKind.local, state_dir), ["cdk", "tf"], state_dir)
+    assert [app.app for app in plan.apps] == ["cdk", "tf"] and not plan.caveats
+    assert plan.changes == []
+    assert main(["plan", "--env", "dev", "--state-dir", str(state_dir)]) == 0
+
+
+def test_a_configuration_change_is_planned_as_those_modifications(
+    platform: PlatformConfig, state_dir: Path, tmp_path: Path
+) -> None:
+    """dev's order processor 512 -> 640 MB, its Auto Scaling group max 2 -> 3:
+    the plan names both with old and new values; everything else it lists is
+    the order processor's new published version that follows from it."""
+    config = tmp_path / "config"
+    shutil.copytree(REPO_ROOT / "config", config)
+    dev_yaml = config / "environments" / "dev.yaml"
+    text = dev_yaml.read_text(encoding="utf-8")
+    assert "    memory_mb: 512\n" in text and "      max_size: 2\n" in text
+    dev_yaml.write_text(
+        text.replace("    memory_mb: 512\n", "    memory_mb: 640\n").replace(
+            "      max_size: 2\n", "      max_size: 3\n"
+        ),
+        encoding="utf-8",
+    )
+    changed = load_platform(config)
+    plan = preview(changed, "dev", resolve_target(TargetKind.local, state_dir), ["cdk", "tf"], state_dir)
+    found = {(c.physical_name, p.path, p.before, p.after) for c in plan.changes for p in c.properties}
+    assert ("dev-trading-order-processor", "Properties.MemorySize", "512", "640") in found
+    assert ("asg-web-dev-d4e1", "max_size", "2", "3") in found
+    assert [c.container for c in plan.changes if c.app == "tf"] == ["web-tier/dev"]
+    assert {c.container for c in plan.changes if c.app == "cdk"} == {"dev-trading-compute"}
+    assert not any(c.loses_data for c in plan.changes)
+    assert {c.action for c in plan.changes} <= {Action.MODIFY, Action.ADD, Action.REMOVE}
+    removed = [c for c in plan.changes if c.action is Action.REMOVE]
+    assert [c.resource_type for c in removed] == ["AWS::Lambda::Version"]  # the published version before
+
+
+def test_replacing_the_orders_table_or_the_database_is_refused_until_allowed(
+    platform: PlatformConfig, state_dir: Path, tmp_path: Path
+) -> None:
+    """A release that renames the orders table (CloudFormation replaces it)
+    and changes the database's master user name (Terraform replaces it):
+    each app's deployment stops before it changes anything, naming the
+    resource; named with --allow-replace, the guard lets it through."""
+    target = resolve_target(TargetKind.local, state_dir)
+    dev = platform.environment("dev")
+    store = open_store(platform, target, state_dir, "dev")
+    release = tmp_path / "release"
+    shutil.copytree(store.directory(store.last_succeeded(apps=["cdk", "tf"]).version), release)  # type: ignore[union-attr]
+    (template,) = (release / "cdk.out").glob("**/dev-trading-data.template.json")
+    data = json.loads(template.read_text())
+    table = next(r for r in data["Resources"].values() if r["Type"] == "AWS::DynamoDB::Table")
+    table["Properties"]["TableName"] = "dev-trading-orders-renamed"
+    template.write_text(json.dumps(data))
+    web_tier = release / "cdktf.out" / "stacks" / "web-tier" / "cdk.tf.json"
+    config = json.loads(web_tier.read_text())
+    (database,) = config["resource"]["aws_db_instance"].values()
+    database["username"] = "renamed"
+    web_tier.write_text(json.dumps(config))
+
+    def release_artifacts(directory: Path) -> None:
+        shutil.copytree(release, directory, dirs_exist_ok=True)
+
+    for apps, refused in ((["cdk"], "dev-trading-orders"), (["tf"], "aws_db_instance.database_instance")):
+        with pytest.raises(StatefulChangeError, match=f"replace .*{refused}") as refusal:
+            deploy_version(platform, dev, target, apps, state_dir, release_artifacts)
+        assert "--allow-replace" in str(refusal.value)
+        failed = open_store(platform, target, state_dir, "dev").latest()
+        assert failed is not None and failed.result == "failed" and "would be replaced" in failed.detail
+    assert target.client("dynamodb", dev).describe_table(TableName="dev-trading-orders")["Table"]["TableStatus"]
+    assert target.client("rds", dev).describe_db_instances(DBInstanceIdentifier="rds-dev-d4e1")["DBInstances"]
+
+    plan = plan_directory(platform, dev, target, ["cdk", "tf"], release, state_dir, "the release")
+    lost = {c.physical_name or c.address for c in plan.findings}
+    assert lost == {"dev-trading-orders", "rds-dev-d4e1"}
+    allowed = plan_directory(
+        platform, dev, target, ["cdk", "tf"], release, state_dir, "the release", ["dev-trading-orders", "rds-dev-d4e1"]
+    )
+    assert allowed.findings == [] and len(allowed.acknowledged) == 2
+
+
+def test_a_plan_of_an_environment_with_nothing_deployed_adds_everything(
+    platform: PlatformConfig, state_dir: Path
+) -> None:
+    plan = preview(platform, "staging", resolve_target(TargetKind.local, state_dir), ["cdk", "tf"], state_dir)
+    assert plan.changes and {c.action for c in plan.changes} == {Action.ADD}
+    tables = [c for c in plan.changes if c.resource_type == "AWS::DynamoDB::Table"]
+    assert [(c.container, c.physical_name) for c in tables] == [("staging-trading-data", "staging-trading-orders")]
+    assert [c.container for c in plan.changes if c.resource_type == "aws_db_instance"] == ["web-tier/staging"]
+    assert plan.findings == []  # adding loses nothing
 
 
 def test_terraform_and_conformance_both_find_a_resized_auto_scaling_group(

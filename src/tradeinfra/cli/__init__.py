@@ -14,13 +14,21 @@ from typing import Any
 import typer
 
 # Importing the command modules registers their commands on `app`.
-from tradeinfra.cli import config_commands, emulator_commands, gate_commands, operation_commands
+from tradeinfra.cli import config_commands, emulator_commands, gate_commands, operation_commands, plan_commands
 from tradeinfra.cli.common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, app, err, error
 from tradeinfra.config.loader import ConfigError
 from tradeinfra.errors import CheckFailedError, TradeinfraError
 from tradeinfra.interruption import Interrupted, stop_signals_interrupt
 
-__all__ = ["app", "config_commands", "emulator_commands", "gate_commands", "main", "operation_commands"]
+__all__ = [
+    "app",
+    "config_commands",
+    "emulator_commands",
+    "gate_commands",
+    "main",
+    "operation_commands",
+    "plan_commands",
+]
 
 
 def _refuse_repeated_options(argv: list[str]) -> None:

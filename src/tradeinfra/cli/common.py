@@ -45,6 +45,13 @@ class TextOrJson(StrEnum):
     json = "json"
 
 
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    html = "html"
+
+
 def _output_file(value: Path | None) -> Path | None:
     """An --output path, checked before any work."""
     if value is not None:
@@ -121,6 +128,16 @@ ForceUnlock = Annotated[
     typer.Option(
         "--force-unlock",
         help="Take over the environment's lock when its holder's heartbeat stopped (a crashed run); recorded in the ledger.",
+    ),
+]
+
+
+AllowReplace = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allow-replace",
+        help="A stateful resource (physical name, logical ID or Terraform address) this deployment may replace "
+        "or remove, losing its data; repeat per resource. Recorded with the version.",
     ),
 ]
 

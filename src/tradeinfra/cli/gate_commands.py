@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,6 +12,7 @@ from tradeinfra.cli.common import (
     EXIT_FINDINGS,
     ConfigDir,
     OutputFile,
+    ReportFormat,
     StateDir,
     Target,
     TargetOption,
@@ -55,13 +55,6 @@ def synth(
         out.print(f"  {name}")
     out.print(f"[green]✓[/] wrote {result.cdktf_out}: Terraform stacks {', '.join(result.terraform_stacks)}")
     out.print(f"[green]✓[/] wrote {', '.join(str(p) for p in result.tfvars)}")
-
-
-class ReportFormat(StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-    html = "html"
 
 
 @app.command("parity")

@@ -12,6 +12,7 @@ from rich.text import Text
 from tradeinfra.cli.common import (
     EXIT_FINDINGS,
     EXIT_ROLLED_BACK,
+    AllowReplace,
     AppOption,
     ConfigDir,
     ForceUnlock,
@@ -40,6 +41,7 @@ def deploy(
     config_dir: ConfigDir = Path("config"),
     state_dir: StateDir = Path(".tradeinfra"),
     force_unlock: ForceUnlock = False,
+    allow_replace: AllowReplace = None,
     deployed_cdk: Annotated[
         Path | None,
         typer.Option(
@@ -65,7 +67,14 @@ def deploy(
         hold(platform, resolved, state_dir, env, command, force_unlock=force_unlock, on_line=progress(status)),
     ):
         version = run_deploy(
-            platform, env, resolved, apps, state_dir, on_line=progress(status), deployed_cdk=deployed_cdk
+            platform,
+            env,
+            resolved,
+            apps,
+            state_dir,
+            on_line=progress(status),
+            deployed_cdk=deployed_cdk,
+            allowed=allow_replace or (),
         )
     out.print(
         f"[green]✓[/] {env} deployed to {target.value}: version {version.version} "
@@ -293,6 +302,7 @@ def promote(
     config_dir: ConfigDir = Path("config"),
     state_dir: StateDir = Path(".tradeinfra"),
     force_unlock: ForceUnlock = False,
+    allow_replace: AllowReplace = None,
 ) -> None:
     """Gates (config, compliance, parity, access), deploy, validate; on failure
     roll the destination back automatically and exit 3."""
@@ -309,7 +319,16 @@ def promote(
         err.status(f"promoting {source} to {destination} on {target.value}...") as status,
         hold(platform, resolved, state_dir, destination, command, force_unlock=force_unlock, on_line=progress(status)),
     ):
-        result = run_promote(platform, source, destination, resolved, state_dir, apps, on_line=progress(status))
+        result = run_promote(
+            platform,
+            source,
+            destination,
+            resolved,
+            state_dir,
+            apps,
+            on_line=progress(status),
+            allowed=allow_replace or (),
+        )
     if result.validation is not None:
         _print_validation(result.validation, f"{destination} on {target.value}: validation after deployment")
     final = result.rollback_validation or result.validation

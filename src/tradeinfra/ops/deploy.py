@@ -23,6 +23,7 @@ from tradeinfra.emulator.prerequisites import Prerequisites, ensure_bootstrapped
 from tradeinfra.errors import TradeinfraError
 from tradeinfra.interruption import describe
 from tradeinfra.ops.history import open_store
+from tradeinfra.ops.plan.preview import StatefulChangeError, guard, plan_directory
 from tradeinfra.ops.rollback_triggers import cloudwatch_alarm_lookup, rollback_configuration
 from tradeinfra.ops.targets import Target
 from tradeinfra.ops.terraform_deploy import apply_web_tier
@@ -47,6 +48,7 @@ def deploy(
     state_dir: Path,
     on_line: OnLine | None = None,
     deployed_cdk: Path | None = None,
+    allowed: Sequence[str] = (),
 ) -> DeploymentVersion:
     """Synthesize `environment` and deploy it as a new recorded version.
 
@@ -66,7 +68,9 @@ def deploy(
             shutil.copytree(deployed_cdk, directory / "cdk.out", dirs_exist_ok=True)
         write_environment(directory, env)
 
-    return deploy_version(platform, env, target, apps, state_dir, build, on_line, cdk_deployed=deployed_cdk is not None)
+    return deploy_version(
+        platform, env, target, apps, state_dir, build, on_line, cdk_deployed=deployed_cdk is not None, allowed=allowed
+    )
 
 
 def deploy_version(
@@ -79,11 +83,14 @@ def deploy_version(
     on_line: OnLine | None = None,
     source: DeploymentVersion | None = None,
     cdk_deployed: bool = False,
+    allowed: Sequence[str] = (),
 ) -> DeploymentVersion:
     """Record a new version, let `build` fill its directory, deploy it; the
     record says how it ended, also when interrupted. A rollback names the
     version it redeploys (`source`), whose commit it deploys. `cdk_deployed`:
-    the CDK stacks in the directory are already deployed; check them only."""
+    the CDK stacks in the directory are already deployed; check them only.
+    Each app is planned first; a stateful resource it would replace or remove
+    stops the deployment there (StatefulChangeError) unless `allowed` names it."""
     check_tools(apps)  # a missing tool is bad input, not a failed version
     with ThreadPoolExecutor(max_workers=2) as alongside:
         needs = [app for app in apps if app != "cdk" or not cdk_deployed]
@@ -92,7 +99,7 @@ def deploy_version(
         )
         store = open_store(platform, target, state_dir, env.name, on_line)
         commit = source.git_commit if source else git_commit()
-        version = store.begin(list(apps), commit, source.version if source else None)
+        version = store.begin(list(apps), commit, source.version if source else None, allowed)
         directory = store.directory(version.version)
         stacks: list[str] = []
         try:
@@ -103,14 +110,18 @@ def deploy_version(
                 else:
                     if prepared is not None:
                         prepared.needed_by_cdk()
+                    guard(plan_directory(platform, env, target, ["cdk"], directory, state_dir, "", allowed))
                     deploy_assembly(env, target, directory / "cdk.out", on_line)
                 stacks += environment_stacks(directory / "cdk.out", env.name)
             if "tf" in apps:
                 if prepared is not None:
                     prepared.needed_by_web_tier()
-                stacks += apply_web_tier(platform, env, target, directory, state_dir, on_line)
+                stacks += apply_web_tier(platform, env, target, directory, state_dir, on_line, allowed)
             if prepared is not None:
                 prepared.finish()
+        except StatefulChangeError as exc:
+            store.finish(version, "failed", detail=str(exc), stacks=stacks)
+            raise
         except TradeinfraError as exc:
             store.finish(version, "failed", detail=str(exc), stacks=stacks)
             raise DeployError(f"deployment {version.version} of {env.name} to {target.kind} failed: {exc}") from None

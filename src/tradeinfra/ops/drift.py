@@ -22,6 +22,7 @@ from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.errors import TradeinfraError
 from tradeinfra.ops.checks import Outcome
 from tradeinfra.ops.deploy import APPS, synthesize
+from tradeinfra.ops.differences import VOLATILE_ATTRIBUTES, differences, show
 from tradeinfra.ops.history import open_store
 from tradeinfra.ops.targets import Target
 from tradeinfra.ops.terraform_deploy import open_workspace
@@ -183,12 +184,6 @@ def _drifted_resources(cloudformation: Any, stack: str) -> Iterator[dict[str, An
 
 # -- Terraform --------------------------------------------------------------------------
 
-# Attributes that change on their own; a difference there is not drift.
-VOLATILE_ATTRIBUTES = {
-    "aws_db_instance": {"latest_restorable_time", "status"},
-    "aws_autoscaling_group": {"desired_capacity_type"},
-    "aws_lb": {"dns_name"},
-}
 # On the emulator only: moto reports a DB parameter group's parameters
 # inconsistently from one read to the next (measured: empty, then all).
 EMULATOR_GAPS = {"aws_db_parameter_group": {"parameter"}}
@@ -241,33 +236,7 @@ def plan_drifts(plan: dict[str, Any], also_ignored: dict[str, set[str]] | None =
             continue
         kind = resource.get("type", "")
         ignored = VOLATILE_ATTRIBUTES.get(kind, set()) | (also_ignored or {}).get(kind, set())
-        for path, before, after in _differences(change.get("before") or {}, change.get("after") or {}):
+        for path, before, after in differences(change.get("before") or {}, change.get("after") or {}):
             if path.split(".")[0].split("[")[0] not in ignored:
-                drifts.append(Drift("terraform", address, path, _show(before), _show(after)))
+                drifts.append(Drift("terraform", address, path, show(before), show(after)))
     return drifts
-
-
-def _differences(before: Any, after: Any, path: str = "") -> Iterator[tuple[str, Any, Any]]:
-    if isinstance(before, dict) and isinstance(after, dict):
-        for key in sorted(set(before) | set(after)):
-            yield from _differences(before.get(key), after.get(key), f"{path}.{key}" if path else key)
-    elif isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
-        for index, (old, new) in enumerate(zip(before, after, strict=True)):
-            yield from _differences(old, new, f"{path}[{index}]")
-    elif before != after and not (_empty(before) and _empty(after)):
-        yield path, before, after
-
-
-def _empty(value: Any) -> bool:
-    """null, "", [] and {}: the provider writes an unset attribute either way."""
-    return value is None or value in ("", [], {})
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, dict | list):
-        return json.dumps(value, sort_keys=True)
-    return str(value)

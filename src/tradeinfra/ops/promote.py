@@ -64,8 +64,9 @@ def promote(
     state_dir: Path,
     apps: Sequence[str] = APPS,
     on_line: OnLine | None = None,
+    allowed: Sequence[str] = (),
 ) -> Promotion:
-    _check_order(platform, source, destination)
+    check_order(platform, source, destination)
     _check_source_runs_this_checkout(platform, open_store(platform, target, state_dir, source), apps)
     env = platform.environment(destination)
     scratch = state_dir / "promotions" / f"{destination}-{os.getpid()}"
@@ -79,7 +80,9 @@ def promote(
             write_environment(directory, env)
 
         try:
-            version = deploy_version(platform, env, target, apps, state_dir, checked_artifacts, on_line)
+            version = deploy_version(
+                platform, env, target, apps, state_dir, checked_artifacts, on_line, allowed=allowed
+            )
         except DeployError as exc:
             return _roll_back(platform, source, destination, target, state_dir, None, None, str(exc), on_line)
     finally:
@@ -197,7 +200,7 @@ def _roll_back(
     return Promotion(source, destination, failed, report, failure, restored, after)
 
 
-def _check_order(platform: PlatformConfig, source: str, destination: str) -> None:
+def check_order(platform: PlatformConfig, source: str, destination: str) -> None:
     names = platform.names
     for option, name in (("--from", source), ("--to", destination)):
         if name not in names:

@@ -12,6 +12,7 @@ it is bootstrapped once, deliberately (README), and must exist.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -72,14 +73,28 @@ def apply_web_tier(
     version_dir: Path,
     state_dir: Path,
     on_line: OnLine | None,
+    allowed: Sequence[str] = (),
 ) -> list[str]:
-    """Apply the web tier a version synthesized (`<version>/cdktf.out`) with
-    its tfvars; on the emulator, after `ensure_state_backend`."""
+    """Plan the web tier a version synthesized (`<version>/cdktf.out`) with
+    its tfvars, guard the plan (a stateful replacement `allowed` does not
+    name stops here), apply exactly that plan; on the emulator, after
+    `ensure_state_backend`."""
+    from tradeinfra.ops.plan.model import AppPlan, Plan
+    from tradeinfra.ops.plan.preview import guard
+    from tradeinfra.ops.plan.web_tier import plan_changes
+
     workspace = open_workspace(platform, env, target, version_dir, state_dir, on_line)
     if on_line:
         on_line(f"terraform apply: {workspace.what}")
     arguments = _unattended(workspace)
-    workspace.run(["apply", *arguments], on_line)
+    saved = "deploy.tfplan"
+    workspace.run(
+        ["plan", "-input=false", "-no-color", LOCK_TIMEOUT, f"-var-file={workspace.tfvars}", f"-out={saved}"], on_line
+    )
+    shown = workspace.run(["show", "-json", "-no-color", saved], None, stdout_only=True)
+    changes = plan_changes(json.loads("\n".join(shown.output)), f"{WEB_TIER}/{env.name}")
+    guard(Plan(env.name, target.kind.value, "", (AppPlan("tf", tuple(changes)),), frozenset(allowed)))
+    workspace.run(["apply", "-input=false", "-no-color", LOCK_TIMEOUT, saved], on_line)
     # The state after an apply still holds what the provider could not know
     # yet (a bucket's policy set by another resource, a role's attached
     # policies, ...). Recording the settled state now is the baseline drift
@@ -126,8 +141,41 @@ def open_workspace(
 ) -> Workspace:
     """The environment's web-tier working directory with the version's
     configuration, initialized on its backend and switched to workspace `env`."""
+    workspace = _initialized(platform, env, target, version_dir, state_dir, on_line)
+    workspace.run(["workspace", "select", "-or-create", "-no-color", env.name], on_line)
+    return workspace
+
+
+def existing_workspace(
+    platform: PlatformConfig,
+    env: EnvironmentConfig,
+    target: Target,
+    version_dir: Path,
+    state_dir: Path,
+    on_line: OnLine | None,
+) -> Workspace | None:
+    """As `open_workspace`, but None (and nothing created on the backend)
+    when the environment has no workspace yet."""
+    # Its own working directory: a plan never disturbs a deployment's.
+    workspace = _initialized(platform, env, target, version_dir, state_dir, on_line, purpose="-plan")
+    listed = workspace.run(["workspace", "list", "-no-color"], None, stdout_only=True)
+    if env.name not in {line.strip().lstrip("*").strip() for line in listed.output}:
+        return None
+    workspace.run(["workspace", "select", "-no-color", env.name], on_line)
+    return workspace
+
+
+def _initialized(
+    platform: PlatformConfig,
+    env: EnvironmentConfig,
+    target: Target,
+    version_dir: Path,
+    state_dir: Path,
+    on_line: OnLine | None,
+    purpose: str = "",
+) -> Workspace:
     directory = _copy_config(
-        version_dir / "cdktf.out", WEB_TIER, work_root(state_dir, target) / f"{WEB_TIER}-{env.name}"
+        version_dir / "cdktf.out", WEB_TIER, work_root(state_dir, target) / f"{WEB_TIER}-{env.name}{purpose}"
     )
     workspace = Workspace(
         directory=directory,
@@ -143,7 +191,6 @@ def open_workspace(
     settings.write_text(f'assume_role = {{\n  role_arn = "{role}"\n}}\n', encoding="utf-8")
     backend_config = [f"-backend-config={settings.name}"]
     workspace.run(["init", "-input=false", "-reconfigure", "-no-color", *_offline(), *backend_config], on_line)
-    workspace.run(["workspace", "select", "-or-create", "-no-color", env.name], on_line)
     return workspace
 
 

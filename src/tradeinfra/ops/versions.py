@@ -74,6 +74,8 @@ class DeploymentVersion:
     stacks: list[str] = field(default_factory=list)
     source_version: str | None = None  # for a rollback: the version redeployed
     who: str = ""  # user@host, or the pipeline's build
+    # Stateful resources the deployment was allowed to replace or remove (--allow-replace).
+    allowed_replacements: list[str] = field(default_factory=list)
 
     @classmethod
     def from_record(cls, record: object, where: str = "version record") -> DeploymentVersion:
@@ -127,7 +129,13 @@ class DeploymentStore:
         self._provision = provision  # creates the ledger where it is missing (the emulator)
         self.problems: dict[str, str] = {}  # unreadable records, by version, from the last listing
 
-    def begin(self, apps: list[str], git_commit: str, source_version: str | None = None) -> DeploymentVersion:
+    def begin(
+        self,
+        apps: list[str],
+        git_commit: str,
+        source_version: str | None = None,
+        allowed_replacements: Sequence[str] = (),
+    ) -> DeploymentVersion:
         self.root.mkdir(parents=True, exist_ok=True)
         version = DeploymentVersion(
             version="",
@@ -138,6 +146,7 @@ class DeploymentStore:
             started_at=_now(),
             source_version=source_version,
             who=who_am_i(),
+            allowed_replacements=list(allowed_replacements),
         )
         if self.ledger is not None:
             if self._provision is not None:

@@ -133,10 +133,10 @@ class FakeDeployments:
         self.platform, self.state_dir = platform, state_dir
 
     def deploy_version(
-        self, platform: Any, env: Any, target: Any, apps: Any, state_dir: Path, build: Any, *_: Any
+        self, platform: Any, env: Any, target: Any, apps: Any, state_dir: Path, build: Any, *_: Any, **options: Any
     ) -> DeploymentVersion:
         store = DeploymentStore(state_dir, "local", env.name)
-        version = store.begin(list(apps), "c1")
+        version = store.begin(list(apps), "c1", allowed_replacements=options.get("allowed", ()))
         build(store.directory(version.version))
         return store.finish(version, "succeeded")
 

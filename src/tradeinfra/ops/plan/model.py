@@ -1,0 +1,115 @@
+"""What a plan says: per resource the action and, for a modification or a
+replacement, the properties that change; per app whether the target could
+be planned faithfully. Nothing here talks to a target."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    ADD = "add"
+    MODIFY = "modify"
+    REPLACE = "replace"
+    REMOVE = "remove"
+
+
+@dataclass(frozen=True)
+class PropertyChange:
+    path: str
+    before: str
+    after: str
+    replaces: bool = False  # changing this property makes the resource a new one
+
+
+@dataclass(frozen=True)
+class ResourceChange:
+    app: str  # cdk, tf
+    container: str  # the stack, or web-tier/<workspace>
+    address: str  # the logical ID, or the Terraform address
+    resource_type: str
+    action: Action
+    physical_name: str = ""
+    properties: tuple[PropertyChange, ...] = ()
+    stateful: bool = False
+
+    @property
+    def loses_data(self) -> bool:
+        """A replacement or removal of a resource that holds data: the guard's finding."""
+        return self.stateful and self.action in (Action.REPLACE, Action.REMOVE)
+
+    def names(self) -> set[str]:
+        """What `--allow-replace` may name it by."""
+        return {n for n in (self.address, self.physical_name, f"{self.container}/{self.address}") if n}
+
+
+@dataclass(frozen=True)
+class AppPlan:
+    app: str
+    changes: tuple[ResourceChange, ...] = ()
+    # Why the list may not be what the target would do ("not emulated: ..."):
+    # never read as "no changes".
+    caveat: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    environment: str
+    target: str
+    version: str  # what is planned: "this checkout (<commit>)" or a recorded version
+    apps: tuple[AppPlan, ...]
+    allowed: frozenset[str] = field(default_factory=frozenset)
+    # For a promotion: the declared variations, (setting, source value, this
+    # environment's value): what the promotion does not carry over.
+    variations: tuple[tuple[str, str, str], ...] = ()
+
+    @property
+    def changes(self) -> list[ResourceChange]:
+        return [change for app in self.apps for change in app.changes]
+
+    @property
+    def findings(self) -> list[ResourceChange]:
+        """Stateful replacements and removals no `--allow-replace` names."""
+        return [c for c in self.changes if c.loses_data and not (c.names() & self.allowed)]
+
+    @property
+    def acknowledged(self) -> list[ResourceChange]:
+        return [c for c in self.changes if c.loses_data and c.names() & self.allowed]
+
+    @property
+    def unused_allowances(self) -> list[str]:
+        """`--allow-replace` names that match no stateful replacement (a typo allows nothing)."""
+        named = set().union(*(c.names() for c in self.changes if c.loses_data)) if self.changes else set()
+        return sorted(self.allowed - named)
+
+    @property
+    def caveats(self) -> list[str]:
+        return [f"{app.app}: {app.caveat}" for app in self.apps if app.caveat]
+
+
+def counted(changes: Iterable[ResourceChange]) -> dict[str, int]:
+    """How many of each action, in the order add, modify, replace, remove."""
+    listed = list(changes)
+    return {action.value: sum(1 for c in listed if c.action is action) for action in Action}
+
+
+def refusal(plan: Plan) -> str:
+    """The one message a deployment gives when the guard stops it."""
+    named = "; ".join(_described(c) for c in plan.findings[:5])
+    more = f" (and {len(plan.findings) - 5} more)" if len(plan.findings) > 5 else ""
+    first = plan.findings[0].physical_name or plan.findings[0].address
+    return (
+        f"{plan.environment}: {len(plan.findings)} stateful resource(s) would be replaced or removed, their data "
+        f"lost: {named}{more}; nothing of it was deployed. See 'tradeinfra plan --env {plan.environment}'; if it "
+        f"is intended, deploy again with '--allow-replace {first}' (one per resource)"
+    )
+
+
+def _described(change: ResourceChange) -> str:
+    why = [p.path for p in change.properties if p.replaces]
+    return (
+        f"{change.action.value} {change.resource_type} {change.physical_name or change.address} "
+        f"({change.container})" + (f" because of {', '.join(why)}" if why else "")
+    )

@@ -1,0 +1,111 @@
+"""A whole environment's plan, and the guard a deployment runs.
+
+`preview` plans what `deploy` would do: this checkout and configuration
+(synthesized into a scratch directory, cdk-nag included) or a recorded
+version (`--from-version`), against what runs on the target. Nothing on the
+target is changed. `guard` stops a deployment at the first app whose plan
+replaces or removes a stateful resource that `--allow-replace` does not name.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from tradeinfra.config.loader import PlatformConfig
+from tradeinfra.config.models import EnvironmentConfig
+from tradeinfra.errors import CheckFailedError
+from tradeinfra.ops.plan.model import AppPlan, Plan, refusal
+from tradeinfra.ops.targets import Target
+from tradeinfra.ops.tools import OnLine, git_commit
+
+
+class StatefulChangeError(CheckFailedError):
+    """A deployment would replace or remove a stateful resource nobody allowed: exit 2."""
+
+
+def preview(
+    platform: PlatformConfig,
+    environment: str,
+    target: Target,
+    apps: Sequence[str],
+    state_dir: Path,
+    from_version: str | None = None,
+    allowed: Sequence[str] = (),
+    on_line: OnLine | None = None,
+) -> Plan:
+    from tradeinfra.ops.deploy import synthesize
+    from tradeinfra.ops.history import open_store
+
+    env = platform.environment(environment)
+    if from_version is not None:
+        store = open_store(platform, target, state_dir, environment, on_line)
+        store.get(from_version)  # an unknown version fails here, naming the known ones
+        return plan_directory(
+            platform, env, target, apps, store.directory(from_version), state_dir, from_version, allowed, on_line
+        )
+    with tempfile.TemporaryDirectory(prefix="tradeinfra-plan-") as scratch:
+        synthesize(platform, [environment], apps, Path(scratch), on_line)
+        described = f"this checkout ({git_commit()[:12]})"
+        return plan_directory(platform, env, target, apps, Path(scratch), state_dir, described, allowed, on_line)
+
+
+def plan_directory(
+    platform: PlatformConfig,
+    env: EnvironmentConfig,
+    target: Target,
+    apps: Sequence[str],
+    directory: Path,
+    state_dir: Path,
+    described: str,
+    allowed: Sequence[str] = (),
+    on_line: OnLine | None = None,
+) -> Plan:
+    """The plan of what `directory` (a version's artifacts) would change."""
+    from tradeinfra.ops.plan.stacks import plan_stacks
+    from tradeinfra.ops.plan.web_tier import plan_web_tier
+
+    planned: list[AppPlan] = []
+    if "cdk" in apps:
+        planned.append(plan_stacks(directory / "cdk.out", env, target))
+    if "tf" in apps:
+        planned.append(plan_web_tier(platform, env, target, directory, state_dir, on_line))
+    return Plan(env.name, target.kind.value, described, tuple(planned), frozenset(allowed))
+
+
+def guard(plan: Plan) -> None:
+    if plan.findings:
+        raise StatefulChangeError(refusal(plan))
+
+
+def promotion_preview(
+    platform: PlatformConfig,
+    source: str,
+    destination: str,
+    target: Target,
+    apps: Sequence[str],
+    state_dir: Path,
+    allowed: Sequence[str] = (),
+    on_line: OnLine | None = None,
+) -> Plan:
+    """What `promote --from source --to destination` would change in the
+    destination: the gates' output (run now, or reused as the promotion
+    would), planned there, with the declared variations the destination keeps."""
+    from tradeinfra.config.views import environment_matrix
+    from tradeinfra.ops.differences import show
+    from tradeinfra.ops.promote import check_order, gates_once
+
+    check_order(platform, source, destination)
+    env = platform.environment(destination)
+    with tempfile.TemporaryDirectory(prefix="tradeinfra-plan-") as scratch:
+        gates_once(platform, state_dir, Path(scratch), on_line)
+        described = f"the promotion of {source} ({git_commit()[:12]})"
+        planned = plan_directory(platform, env, target, apps, Path(scratch), state_dir, described, allowed, on_line)
+    kept = tuple(
+        (row.path, show(row.values[source]), show(row.values[destination]))
+        for row in environment_matrix(platform)
+        if row.declared and row.values[source] != row.values[destination]
+    )
+    return replace(planned, variations=kept)
