@@ -2,7 +2,7 @@
 a user would type.
 
 Synthesize and gate; start the emulator; deploy dev and validate it; promote
-to staging and to prod; deploy a release that would halt trading to dev while
+to staging, show what promoting to prod would change there, promote to prod; deploy a release that would halt trading to dev while
 prod is changed outside a deployment and `drift` finds it; promote the
 release and watch staging roll back by itself; tear dev down (prod is refused without
 --confirm) while staging is validated, its shared history shown and checked
@@ -55,8 +55,9 @@ def main() -> int:
         tradeinfra("deploy", "--env", "dev", *state)
         tradeinfra("validate", "--env", "dev", *state)
 
-        chapter("4. Promote: gates, deploy, validate; dev -> staging -> prod")
+        chapter("4. Promote: gates, deploy, validate; dev -> staging -> prod, seeing prod's plan first")
         tradeinfra("promote", "--from", "dev", "--to", "staging", *state)
+        tradeinfra("plan", "--promote", "--from", "staging", "--to", "prod", "--format", "markdown", *state)
         tradeinfra("promote", "--from", "staging", "--to", "prod", *state)
 
         chapter("5. A release that halts trading goes to dev while someone changes prod by hand; drift finds it")
