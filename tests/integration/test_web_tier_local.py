@@ -29,6 +29,7 @@ from tradeinfra.ops.targets import TargetKind, resolve_target
 from tradeinfra.ops.terraform_deploy import LOCK_TIMEOUT, TerraformDeployError, Workspace, open_workspace
 from tradeinfra.ops.validate import validate
 from tradeinfra.ops.versions import DeploymentStore
+from tradeinfra.synthesized.cloud_assembly import read_assembly
 from tradeinfra.synthesized.pipeline import read_pipeline_steps
 
 pytestmark = pytest.mark.slow
@@ -172,7 +173,9 @@ def test_replacing_the_orders_table_or_the_database_is_refused_until_allowed(
     store = open_store(platform, target, state_dir, "dev")
     release = tmp_path / "release"
     shutil.copytree(store.directory(store.last_succeeded(apps=["cdk", "tf"]).version), release)  # type: ignore[union-attr]
-    (template,) = (release / "cdk.out").glob("**/dev-trading-data.template.json")
+    (template,) = (
+        s.template_file for s in read_assembly(release / "cdk.out")["dev"].values() if s.construct_id == "data"
+    )
     data = json.loads(template.read_text())
     table = next(r for r in data["Resources"].values() if r["Type"] == "AWS::DynamoDB::Table")
     table["Properties"]["TableName"] = "dev-trading-orders-renamed"
@@ -186,7 +189,7 @@ def test_replacing_the_orders_table_or_the_database_is_refused_until_allowed(
     def release_artifacts(directory: Path) -> None:
         shutil.copytree(release, directory, dirs_exist_ok=True)
 
-    for apps, refused in ((["cdk"], "dev-trading-orders"), (["tf"], "aws_db_instance.database_instance")):
+    for apps, refused in ((["cdk"], "dev-trading-orders"), (["tf"], "aws_db_instance rds-dev-d4e1")):
         with pytest.raises(StatefulChangeError, match=f"replace .*{refused}") as refusal:
             deploy_version(platform, dev, target, apps, state_dir, release_artifacts)
         assert "--allow-replace" in str(refusal.value)
