@@ -57,6 +57,7 @@ def plan(
     not name it."""
     from tradeinfra.ops.plan.formatters import summary, to_html, to_json, to_markdown
     from tradeinfra.ops.plan.preview import preview, promotion_preview
+    from tradeinfra.ops.results import save_result
     from tradeinfra.ops.targets import TargetKind, resolve_target
 
     planned_env = _planned_environment(env, promote, source, destination, from_version)
@@ -73,6 +74,7 @@ def plan(
             result = preview(
                 platform, planned_env, resolved, apps, state_dir, from_version, allow_replace or (), progress(status)
             )
+    save_result(state_dir, target.value, planned_env, "plan", to_json(result))
     renderers = {
         ReportFormat.json: lambda: json.dumps(to_json(result), indent=2) + "\n",
         ReportFormat.markdown: lambda: to_markdown(result),

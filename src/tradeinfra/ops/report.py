@@ -1,7 +1,7 @@
 """`tradeinfra report`: one self-contained HTML page (inline CSS, no
 scripts) of where every environment stands on a target: the parity matrix,
-each environment's deployment history, its latest validation and its latest
-drift check."""
+each environment's deployment history, its latest validation, its latest
+drift check and its latest plan."""
 
 from __future__ import annotations
 
@@ -113,7 +113,7 @@ def _environment(state_dir: Path, target: str, name: str, store: DeploymentStore
         status_column=1,
     )
     yield "</details>"
-    validation, drift, unreadable = _results(state_dir, target, name)
+    validation, drift, plan, unreadable = _results(state_dir, target, name)
     for problem in unreadable:
         yield f'<p><span class="status bad">unreadable</span> {escape(problem)}</p>'
     if validation is None:
@@ -146,19 +146,47 @@ def _environment(state_dir: Path, target: str, name: str, store: DeploymentStore
             ["found by", "resource", "property", "expected", "actual"],
             [[d["source"], d["resource"], d["property"], d["expected"], d["actual"]] for d in drift["drifts"]],
         )
+    yield from _plan(plan)
 
 
-def _results(state_dir: Path, target: str, name: str) -> tuple[Any, Any, list[str]]:
-    """The latest validation and drift results; an unreadable one is named, not shown."""
+def _plan(plan: Any) -> Iterable[str]:
+    if plan is None:
+        yield "<p>Plan: none made (tradeinfra plan).</p>"
+        return
+    counts = ", ".join(f"{n} to {action}" for action, n in plan["counts"].items() if n) or "no changes"
+    status = "bad" if plan["findings"] else "ok"
+    lost = f"; {len(plan['findings'])} stateful replacement(s) or removal(s) not allowed" if plan["findings"] else ""
+    yield (
+        f"<details {'open' if plan['findings'] else ''}><summary>Latest plan, of {escape(plan['version'])}: "
+        f'<span class="status {status}">{escape(counts + lost)}</span></summary>'
+    )
+    for caveat in plan["caveats"]:
+        yield f'<p><span class="status warn">caveat</span> {escape(caveat)}</p>'
+    rows = [
+        [
+            change["action"] + (" (data lost)" if change["loses_data"] else ""),
+            change["container"],
+            change["physical_name"] or change["address"],
+            change["resource_type"],
+            "; ".join(f"{p['path']}: {p['before']} -> {p['after']}" for p in change["properties"]),
+        ]
+        for change in plan["changes"]
+    ]
+    yield _table(["action", "where", "resource", "type", "properties"], rows)
+    yield "</details>"
+
+
+def _results(state_dir: Path, target: str, name: str) -> tuple[Any, Any, Any, list[str]]:
+    """The latest validation, drift and plan results; an unreadable one is named, not shown."""
     found: dict[str, Any] = {}
     unreadable = []
-    for check in ("validation", "drift"):
+    for check in ("validation", "drift", "plan"):
         try:
             found[check] = load_result(state_dir, target, name, check)
         except TradeinfraError as exc:
             found[check], problem = None, str(exc)
             unreadable.append(problem)
-    return found["validation"], found["drift"], unreadable
+    return found["validation"], found["drift"], found["plan"], unreadable
 
 
 def _table(header: list[str], rows: list[list[str]], status_column: int | None = None) -> str:

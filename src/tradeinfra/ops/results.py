@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from tradeinfra.errors import TradeinfraError
 from tradeinfra.files import write_text_atomically
 
-CHECKS = ("validation", "drift")
+CHECKS = ("validation", "drift", "plan")
 
 
 class _Record(BaseModel):
@@ -53,7 +53,36 @@ class DriftResult(_Record):
     drifts: list[DriftRecord]
 
 
-SCHEMAS: dict[str, type[_Record]] = {"validation": ValidationResult, "drift": DriftResult}
+class PropertyRecord(_Record):
+    path: str
+    before: str
+    after: str
+    replaces: bool
+
+
+class ChangeRecord(_Record):
+    app: str
+    container: str
+    address: str
+    resource_type: str
+    action: str
+    physical_name: str
+    properties: list[PropertyRecord]
+    loses_data: bool
+
+
+class PlanResult(_Record):
+    environment: str
+    target: str
+    version: str
+    counts: dict[str, int]
+    caveats: list[str]
+    findings: list[ChangeRecord]
+    acknowledged: list[ChangeRecord]
+    changes: list[ChangeRecord]
+
+
+SCHEMAS: dict[str, type[_Record]] = {"validation": ValidationResult, "drift": DriftResult, "plan": PlanResult}
 
 
 def save_result(state_dir: Path, target: str, environment: str, check: str, result: dict[str, Any]) -> None:

@@ -9,6 +9,9 @@ import pytest
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.ops.checks import Check, Outcome, ValidationReport
 from tradeinfra.ops.drift import Drift, DriftReport
+from tradeinfra.ops.plan.formatters import to_json
+from tradeinfra.ops.plan.model import AppPlan, Plan
+from tradeinfra.ops.plan.stacks import template_changes
 from tradeinfra.ops.report import render_report
 from tradeinfra.ops.results import save_result
 from tradeinfra.ops.versions import DeploymentStore
@@ -37,6 +40,25 @@ def test_each_environment_shows_deployments_validation_and_drift(platform: Platf
     assert "1 drifted setting(s)" in staging and "<td>max_size</td><td>10</td><td>12</td>" in staging
     assert "not run" in page[: page.index("<h2>dev</h2>")]  # parity without synthesized output
     assert "<td>compute.memory_mb</td><td>512</td><td>1024</td><td>2048</td>" in page
+
+
+def test_each_environment_shows_its_latest_plan_and_what_it_would_lose(
+    platform: PlatformConfig, tmp_path: Path
+) -> None:
+    store = DeploymentStore(tmp_path, "local", "prod")
+    store.finish(store.begin(["cdk"], "abc"), "succeeded")
+    was = {"Type": "AWS::DynamoDB::Table", "Properties": {"TableName": "prod-trading-orders"}}
+    renamed = {"Type": "AWS::DynamoDB::Table", "Properties": {"TableName": "prod-trading-orders-2"}}
+    changes = template_changes("prod-trading-data", {"Resources": {"T": was}}, {"Resources": {"T": renamed}})
+    plan = Plan("prod", "local", "this checkout (abc)", (AppPlan("cdk", tuple(changes)),))
+    save_result(tmp_path, "local", "prod", "plan", to_json(plan))
+
+    prod = render_report(platform, None, tmp_path, "local", None).split("<h2>prod</h2>")[1]
+
+    assert "Latest plan, of this checkout (abc)" in prod
+    assert "1 to replace; 1 stateful replacement(s) or removal(s) not allowed" in prod
+    assert "<td>replace (data lost)</td><td>prod-trading-data</td><td>prod-trading-orders-2</td>" in prod
+    assert "Properties.TableName: prod-trading-orders -&gt; prod-trading-orders-2" in prod
 
 
 def report_args(tmp_path: Path, output: Path) -> list[str]:

@@ -37,11 +37,20 @@ def plan_stacks(assembly: Path, env: EnvironmentConfig, target: Target) -> AppPl
     synthesized = {s.stack_name: s.template for s in read_assembly(assembly).get(env.name, {}).values()}
     deployed = _deployed_stacks(cloudformation, env.name)
     changes: list[ResourceChange] = []
+    uncreated: set[str] = set()  # types of changed resources the target never created
     for name in sorted(set(synthesized) | set(deployed)):
         before = _template(cloudformation, name) if name in deployed else {}
         physical = _physical_names(cloudformation, name) if name in deployed else {}
-        changes += template_changes(name, before, synthesized.get(name, {}), physical)
-    return AppPlan("cdk", tuple(changes))
+        found = template_changes(name, before, synthesized.get(name, {}), physical)
+        uncreated |= {c.resource_type for c in found if c.action is not Action.ADD and c.address not in physical}
+        changes += found
+    caveat = (
+        f"not emulated: the emulator never created resources of {', '.join(sorted(uncreated))} that this plan "
+        "changes; their changes are planned from the templates alone"
+        if uncreated and target.is_local
+        else ""
+    )
+    return AppPlan("cdk", tuple(changes), caveat)
 
 
 def template_changes(
