@@ -95,6 +95,25 @@ def test_the_pipelines_own_steps_deploy_the_web_tier_record_and_validate(
         role = step.variables["TRADEINFRA_ASSUME_ROLE_ARN"].rsplit("/", 1)[1]
         assert roles.get_role(RoleName=role)["Role"]["RoleName"] == role
 
+    # prod's plan before its approval, on the same assembly: nothing of prod
+    # is deployed here, so all of it is added, printed as markdown.
+    (plan,) = [
+        s
+        for s in read_pipeline_steps(checkout / "cdk.out", platform.delivery.pipeline_name)["prod"]
+        if s.name == "Plan-prod"
+    ]
+    (command,) = plan.commands
+    run = subprocess.run(
+        ["bash", "-c", command.replace("--target aws", "--target local")],
+        cwd=checkout,
+        env={**os.environ, **plan.variables},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, f"{command}\n{run.stdout}\n{run.stderr}"
+    assert "## Plan: prod on local" in run.stdout and "to add**" in run.stdout
+
 
 def test_validation_reads_the_web_tier(platform: PlatformConfig, state_dir: Path) -> None:
     report = validate(platform.environment("dev"), resolve_target(TargetKind.local, state_dir), ["tf"])

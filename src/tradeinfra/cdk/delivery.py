@@ -5,7 +5,7 @@ tooling account: how a commit reaches production.
     -> UpdatePipeline (self-mutation) -> Assets
     -> ConsistencyGate (unit tests, parity gate, access gate, cfn-lint)
     -> dev: CDK stacks -> web tier + ledger record -> validate
-    -> staging: the same -> approval -> prod: the same
+    -> staging: the same -> plan of prod -> approval -> prod: the same
 
 Each environment's stage deploys the CDK stacks (CloudFormation actions,
 through the account's CDK bootstrap roles), then runs the same engine as a
@@ -24,6 +24,7 @@ return to that commit, and the ledger records it as a new version.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import aws_cdk as cdk
 from aws_cdk import aws_codebuild as codebuild
@@ -64,6 +65,14 @@ def delivery_tags(delivery: DeliveryConfig, example: EnvironmentConfig) -> dict[
         "Owner": example.tags.owner,
         "Compliance": example.tags.compliance,
     }
+
+
+@dataclass(frozen=True)
+class StepRole:
+    """A step's own role, and the role in the environment it may assume."""
+
+    role: iam.Role
+    acts_as: str  # ARN
 
 
 class DeliveryPipelineStack(cdk.Stack):
@@ -134,15 +143,26 @@ class DeliveryPipelineStack(cdk.Stack):
         self.validated_stages: list[str] = []
         for stage in environments:
             env = stage.config.name
+            validator = self._role_acting_as(
+                "Validate",
+                stage.config,
+                acts_as=validator_role_name(env),
+                step_role_name=validation_step_role_name(delivery.pipeline_name, env),
+                purpose=f"Post-deployment validation and plan of {env}: may only assume the validator role there",
+            )
             pre: list[pipelines.Step] = []
             if env in delivery.approval_before:
-                pre.append(
-                    pipelines.ManualApprovalStep(
-                        f"Approve-{env}", comment=f"Release to {env}: the previous environment passed validation"
-                    )
+                plan = self._plan(stage.config, source, assembly, validator, timeout)
+                approval = pipelines.ManualApprovalStep(
+                    f"Approve-{env}",
+                    comment=f"Release to {env}: the previous environment passed validation. Review what it changes "
+                    f"in {env}: the Plan-{env} action's log (markdown); it failed the run instead if it replaced "
+                    "or removed a stateful resource.",
                 )
+                approval.add_step_dependency(plan)
+                pre += [plan, approval]
             web_tier = self._web_tier(stage.config, source, assembly, delivery, timeout)
-            validation = self._validation(stage.config, source, delivery, timeout)
+            validation = self._validation(stage.config, source, validator, timeout)
             validation.add_step_dependency(web_tier)
             self.pipeline.add_stage(stage, pre=pre, post=[web_tier, validation])
             self.validated_stages.append(env)
@@ -166,23 +186,28 @@ class DeliveryPipelineStack(cdk.Stack):
         """The web tier of the environment, applied with Terraform as its
         web-tier deployer role, recorded in the ledger together with the CDK
         stacks this stage just deployed from `assembly`."""
-        return self._step_acting_as(
-            f"WebTier-{env.name}",
+        role = self._role_acting_as(
+            "WebTier",
             env,
             acts_as=web_tier_deployer_role_name(env.name),
             step_role_name=web_tier_step_role_name(delivery.pipeline_name, env.name),
+            purpose=f"Web-tier deployment of {env.name}: may only assume the web-tier deployer role there",
+        )
+        return self._step_acting_as(
+            f"WebTier-{env.name}",
+            env,
+            role,
             commands=[f"{CLI} deploy --env {env.name} --app tf --target aws --deployed-cdk cdk.out"],
             install=INSTALL_WITH_TERRAFORM,
             inputs=(source, {"cdk.out": assembly}),
             timeout=timeout,
-            purpose=f"Web-tier deployment of {env.name}: may only assume the web-tier deployer role there",
         )
 
     def _validation(
         self,
         env: EnvironmentConfig,
         source: pipelines.CodePipelineSource,
-        delivery: DeliveryConfig,
+        validator: StepRole,
         timeout: cdk.Duration,
     ) -> pipelines.CodeBuildStep:
         """`tradeinfra validate` against the environment just deployed, as
@@ -190,32 +215,70 @@ class DeliveryPipelineStack(cdk.Stack):
         return self._step_acting_as(
             f"Validate-{env.name}",
             env,
-            acts_as=validator_role_name(env.name),
-            step_role_name=validation_step_role_name(delivery.pipeline_name, env.name),
+            validator,
             commands=[f"{CLI} validate --env {env.name} --target aws --app all"],
             install=INSTALL,
             inputs=(source, {}),
             timeout=timeout,
-            purpose=f"Post-deployment validation of {env.name}: may only assume the validator role there",
         )
+
+    def _plan(
+        self,
+        env: EnvironmentConfig,
+        source: pipelines.CodePipelineSource,
+        assembly: pipelines.FileSet,
+        validator: StepRole,
+        timeout: cdk.Duration,
+    ) -> pipelines.CodeBuildStep:
+        """Before the approval: what the assembly the stage is about to deploy
+        changes in the environment, as markdown in the step's log, planned as
+        the read-only validator role; exit 2 (a stateful resource replaced or
+        removed) fails the run before anyone is asked to approve it. The CDK
+        app only: the web tier is planned and guarded by its own step, whose
+        deployer role alone may read the Terraform state."""
+        report = f"plan-{env.name}.md"
+        plan = (
+            f"{CLI} plan --env {env.name} --target aws --app cdk --cdk-out cdk.out --format markdown --output {report}"
+        )
+        return self._step_acting_as(
+            f"Plan-{env.name}",
+            env,
+            validator,
+            commands=[f'{plan}; status=$?; cat {report} || true; exit "$status"'],
+            install=INSTALL,
+            inputs=(source, {"cdk.out": assembly}),
+            timeout=timeout,
+        )
+
+    def _role_acting_as(
+        self, prefix: str, env: EnvironmentConfig, *, acts_as: str, step_role_name: str, purpose: str
+    ) -> StepRole:
+        """A step role (in the tooling account) that may only assume the role
+        `acts_as` in the environment's account; that role trusts it alone."""
+        role_arn = f"arn:aws:iam::{env.account}:role/{acts_as}"
+        role = iam.Role(
+            self,
+            f"{prefix}{env.name.capitalize()}Role",  # e.g. ValidateDevRole
+            role_name=step_role_name,
+            assumed_by=iam.ServicePrincipal("codebuild.amazonaws.com"),
+            description=purpose,
+        )
+        role.add_to_policy(iam.PolicyStatement(actions=["sts:AssumeRole"], resources=[role_arn]))
+        return StepRole(role, role_arn)
 
     def _step_acting_as(
         self,
         name: str,
         env: EnvironmentConfig,
+        role: StepRole,
         *,
-        acts_as: str,
-        step_role_name: str,
         commands: list[str],
         install: list[str],
         inputs: tuple[pipelines.CodePipelineSource, dict[str, pipelines.IFileSetProducer]],
         timeout: cdk.Duration,
-        purpose: str,
     ) -> pipelines.CodeBuildStep:
-        """A step whose own role (in the tooling account) may only assume the
-        role `acts_as` in the environment's account, which `tradeinfra` acts
-        as (TRADEINFRA_ASSUME_ROLE_ARN); that role trusts this step's role alone."""
-        role_arn = f"arn:aws:iam::{env.account}:role/{acts_as}"
+        """A step that runs `tradeinfra` as the role its step role may assume
+        (TRADEINFRA_ASSUME_ROLE_ARN)."""
         source, additional = inputs
         return pipelines.CodeBuildStep(
             name,
@@ -223,15 +286,8 @@ class DeliveryPipelineStack(cdk.Stack):
             additional_inputs=additional or None,
             install_commands=install,
             commands=commands,
-            env={"TRADEINFRA_ASSUME_ROLE_ARN": role_arn},
-            role=iam.Role(
-                self,
-                f"{name.split('-')[0]}{env.name.capitalize()}Role",  # e.g. ValidateDevRole
-                role_name=step_role_name,
-                assumed_by=iam.ServicePrincipal("codebuild.amazonaws.com"),
-                description=purpose,
-            ),
-            role_policy_statements=[iam.PolicyStatement(actions=["sts:AssumeRole"], resources=[role_arn])],
+            env={"TRADEINFRA_ASSUME_ROLE_ARN": role.acts_as},
+            role=role.role,
             timeout=timeout,
         )
 

@@ -46,6 +46,14 @@ def plan(
     source: Annotated[str | None, typer.Option("--from", help="With --promote: the environment promoted.")] = None,
     destination: Annotated[str | None, typer.Option("--to", help="With --promote: the environment planned.")] = None,
     allow_replace: AllowReplace = None,
+    cdk_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--cdk-out",
+            help="With --app cdk: plan this cloud assembly (e.g. the pipeline's Synth output) instead of "
+            "synthesizing the checkout.",
+        ),
+    ] = None,
     config_dir: ConfigDir = Path("config"),
     state_dir: StateDir = Path(".tradeinfra"),
     output_format: Annotated[ReportFormat, typer.Option("--format", help="Output format.")] = ReportFormat.text,
@@ -61,6 +69,8 @@ def plan(
     from tradeinfra.ops.targets import TargetKind, resolve_target
 
     planned_env = _planned_environment(env, promote, source, destination, from_version)
+    if cdk_out is not None:
+        _check_assembly_option(cdk_out, app_name, promote or from_version is not None)
     platform = load_config(config_dir, planned_env)
     resolved = resolve_target(TargetKind(target.value), state_dir)
     apps = ["cdk", "tf"] if app_name is AppOption.all else [app_name.value]
@@ -72,7 +82,15 @@ def plan(
             )
         else:
             result = preview(
-                platform, planned_env, resolved, apps, state_dir, from_version, allow_replace or (), progress(status)
+                platform,
+                planned_env,
+                resolved,
+                apps,
+                state_dir,
+                from_version,
+                allow_replace or (),
+                progress(status),
+                assembly=cdk_out,
             )
     save_result(state_dir, target.value, planned_env, "plan", to_json(result))
     renderers = {
@@ -101,6 +119,15 @@ def plan(
             f"({summary(result)}): deploy refuses them without --allow-replace"
         )
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _check_assembly_option(cdk_out: Path, app_name: AppOption, other_source: bool) -> None:
+    if app_name is not AppOption.cdk:
+        raise TradeinfraError(f"--cdk-out {cdk_out}: a cloud assembly holds the CDK app only: add --app cdk")
+    if other_source:
+        raise TradeinfraError(f"--cdk-out {cdk_out}: plans that assembly; leave out --promote and --from-version")
+    if not (cdk_out / "manifest.json").is_file():
+        raise TradeinfraError(f"--cdk-out {cdk_out}: not a cloud assembly (no manifest.json): run tradeinfra synth")
 
 
 def _planned_environment(

@@ -110,7 +110,7 @@ def test_each_environment_deploys_to_its_own_account_then_validates(
     for action in deploys:
         assert action.get("Region", pipeline_stack.region) == config.region
         assert f":iam::{config.account}:role/cdk-" in json.dumps(action["RoleArn"])
-    web_tier, validate = pipeline_steps(pipeline_stack)[env]
+    web_tier, validate = pipeline_steps(pipeline_stack)[env][-2:]
     assert web_tier.name == f"WebTier-{env}" and validate.name == f"Validate-{env}"
     # The web tier joins the CDK app's VPC: after every stack is deployed; validation after both apps.
     assert web_tier.run_order > max(a["RunOrder"] for a in deploys)
@@ -163,6 +163,30 @@ def test_a_person_approves_before_prod_and_only_there(
     # prod deploys only after staging passed: staging is the stage before it.
     names = list(stages)
     assert names.index("prod") == names.index("staging") + 1
+
+
+def test_before_the_approval_the_release_is_planned_in_prod_as_its_read_only_validator(
+    stages: dict[str, dict[str, Any]], pipeline_stack: SynthesizedStack, platform: PlatformConfig
+) -> None:
+    """The person approving prod sees what the release changes there: the
+    Plan step runs first, on the assembly the stage deploys, as the
+    validator (it can change nothing), and a stateful replacement (exit 2)
+    fails the run before the approval."""
+    plan = next(s for s in pipeline_steps(pipeline_stack)["prod"] if s.name == "Plan-prod")
+    (approval,) = actions(stages["prod"], "Manual")
+    assert plan.run_order < approval["RunOrder"] < min(a["RunOrder"] for a in actions(stages["prod"], "CloudFormation"))
+    (command,) = plan.commands
+    assert command.startswith(
+        ".venv/bin/tradeinfra plan --env prod --target aws --app cdk --cdk-out cdk.out --format markdown"
+    )
+    assert command.endswith('exit "$status"')  # the plan's exit code, after its markdown is printed
+    assert any('ln -s -- "$CODEBUILD_SRC_DIR_Synth_Output" "cdk.out"' in c for c in plan.install_commands)
+    validator = f"arn:aws:iam::{platform.environment('prod').account}:role/prod-trading-post-deploy-validator"
+    assert plan.variables["TRADEINFRA_ASSUME_ROLE_ARN"] == validator
+    (validate,) = [s for s in pipeline_steps(pipeline_stack)["prod"] if s.name == "Validate-prod"]
+    assert plan.role == validate.role  # the validation step's role: it may assume the validator alone
+    assert "Plan-prod" in approval["Configuration"]["CustomData"]
+    assert [s.name for s in pipeline_steps(pipeline_stack)["staging"]] == ["WebTier-staging", "Validate-staging"]
 
 
 def assumable(pipeline_stack: SynthesizedStack, role_name: str) -> list[Any]:

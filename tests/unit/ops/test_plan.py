@@ -150,3 +150,21 @@ def test_formats_show_the_finding_and_escape_values() -> None:
 
 def test_both_engines_protect_the_same_kinds_of_data() -> None:
     assert sorted(CLOUDFORMATION.values()) == sorted(TERRAFORM.values())
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (["--env", "dev", "--cdk-out", "cdk.out"], "--cdk-out cdk.out: a cloud assembly holds the CDK app only"),
+        (["--promote", "--from", "dev"], "--promote: name both environments"),
+        (["--from", "dev", "--to", "staging"], "--from/--to: only with --promote"),
+        ([], "--env: name the environment to plan"),
+    ],
+)
+def test_plan_options_that_do_not_fit_are_one_clear_error(
+    arguments: list[str], expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tradeinfra.cli import main
+
+    assert main(["plan", *arguments]) == 1
+    assert expected in " ".join(capsys.readouterr().err.split())

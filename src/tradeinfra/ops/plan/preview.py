@@ -35,11 +35,19 @@ def preview(
     from_version: str | None = None,
     allowed: Sequence[str] = (),
     on_line: OnLine | None = None,
+    assembly: Path | None = None,
 ) -> Plan:
+    """`assembly`: plan this cloud assembly (the pipeline's Synth output) for
+    the CDK app instead of synthesizing the checkout."""
     from tradeinfra.ops.deploy import synthesize
     from tradeinfra.ops.history import open_store
 
     env = platform.environment(environment)
+    if assembly is not None:
+        from tradeinfra.ops.plan.stacks import plan_stacks
+
+        planned = plan_stacks(assembly, env, target)
+        return Plan(env.name, target.kind.value, f"the cloud assembly {assembly}", (planned,), frozenset(allowed))
     if from_version is not None:
         store = open_store(platform, target, state_dir, environment, on_line)
         store.get(from_version)  # an unknown version fails here, naming the known ones
