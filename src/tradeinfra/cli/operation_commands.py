@@ -204,6 +204,7 @@ def rollback(
     config_dir: ConfigDir = Path("config"),
     state_dir: StateDir = Path(".tradeinfra"),
     force_unlock: ForceUnlock = False,
+    allow_replace: AllowReplace = None,
 ) -> None:
     """Redeploy exactly what an earlier successful version deployed."""
     from tradeinfra.ops.history import hold
@@ -217,7 +218,9 @@ def rollback(
         err.status(f"rolling {env} back on {target.value}...") as status,
         hold(platform, resolved, state_dir, env, command, force_unlock=force_unlock, on_line=progress(status)),
     ):
-        version = run_rollback(platform, env, resolved, state_dir, to, on_line=progress(status))
+        version = run_rollback(
+            platform, env, resolved, state_dir, to, on_line=progress(status), allowed=allow_replace or ()
+        )
     out.print(
         f"[green]✓[/] {env} rolled back on {target.value}: version {version.version} redeployed "
         f"{version.source_version} ({', '.join(version.apps)}; commit {version.git_commit[:12]})"

@@ -6,6 +6,7 @@ is synthesized, so the current checkout cannot leak into a rollback."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 from tradeinfra.config.loader import PlatformConfig
@@ -92,8 +93,12 @@ def rollback(
     state_dir: Path,
     to: str | None = None,
     on_line: OnLine | None = None,
+    allowed: Sequence[str] = (),
 ) -> DeploymentVersion:
-    """Redeploy the previous (or the named) successful version as a new version."""
+    """Redeploy the previous (or the named) successful version as a new
+    version; like any deployment, it stops before replacing or removing a
+    stateful resource `allowed` does not name (an automatic rollback never
+    names one)."""
     env = platform.environment(environment)
     store = open_store(platform, target, state_dir, environment, on_line)
     source = rollback_source(store, to)
@@ -113,4 +118,6 @@ def rollback(
             elif recorded.is_file():
                 shutil.copy2(recorded, directory / name)
 
-    return deploy_version(platform, env, target, apps, state_dir, copy_artifacts, on_line, source=source)
+    return deploy_version(
+        platform, env, target, apps, state_dir, copy_artifacts, on_line, source=source, allowed=allowed
+    )

@@ -103,7 +103,7 @@ def refusal(plan: Plan) -> str:
     return (
         f"{plan.environment}: {len(plan.findings)} stateful resource(s) would be replaced or removed, their data "
         f"lost: {named}{more}; nothing of it was deployed. See 'tradeinfra plan --env {plan.environment}'; if it "
-        f"is intended, deploy again with '--allow-replace {first}' (one per resource)"
+        f"is intended, run the command again with '--allow-replace {first}' (one per resource)"
     )
 
 
