@@ -30,7 +30,7 @@ from tradeinfra.ops.terraform_deploy import LOCK_TIMEOUT, TerraformDeployError, 
 from tradeinfra.ops.validate import validate
 from tradeinfra.ops.versions import DeploymentStore
 from tradeinfra.synthesized.cloud_assembly import read_assembly
-from tradeinfra.synthesized.pipeline import read_pipeline_steps
+from tradeinfra.synthesized.pipeline import PipelineStep, read_pipeline_steps
 
 pytestmark = pytest.mark.slow
 
@@ -74,16 +74,7 @@ def test_the_pipelines_own_steps_deploy_the_web_tier_record_and_validate(
 
     for step in steps:
         for command in step.commands:
-            assert "--target aws" in command
-            run = subprocess.run(
-                ["bash", "-c", command.replace("--target aws", "--target local")],
-                cwd=checkout,
-                env={**os.environ, **step.variables},
-                capture_output=True,
-                text=True,
-                timeout=900,
-            )
-            assert run.returncode == 0, f"{step.name}: {command}\n{run.stdout}\n{run.stderr}"
+            _run_on_the_emulator(step, command, checkout)
 
     recorded = open_store(platform, target, state_dir, "dev").latest()
     assert recorded is not None and before is not None and recorded.version > before.version
@@ -103,16 +94,24 @@ def test_the_pipelines_own_steps_deploy_the_web_tier_record_and_validate(
         if s.name == "Plan-prod"
     ]
     (command,) = plan.commands
+    run = _run_on_the_emulator(plan, command, checkout)
+    assert "## Plan: prod on local" in run.stdout and "to add**" in run.stdout
+
+
+def _run_on_the_emulator(step: PipelineStep, command: str, checkout: Path) -> subprocess.CompletedProcess[str]:
+    """One command of a pipeline step, in `checkout`, with the step's
+    variables; the emulator stands for AWS."""
+    assert "--target aws" in command
     run = subprocess.run(
         ["bash", "-c", command.replace("--target aws", "--target local")],
         cwd=checkout,
-        env={**os.environ, **plan.variables},
+        env={**os.environ, **step.variables},
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,
     )
-    assert run.returncode == 0, f"{command}\n{run.stdout}\n{run.stderr}"
-    assert "## Plan: prod on local" in run.stdout and "to add**" in run.stdout
+    assert run.returncode == 0, f"{step.name}: {command}\n{run.stdout}\n{run.stderr}"
+    return run
 
 
 def test_validation_reads_the_web_tier(platform: PlatformConfig, state_dir: Path) -> None:

@@ -12,7 +12,6 @@ it is bootstrapped once, deliberately (README), and must exist.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -81,18 +80,14 @@ def apply_web_tier(
     `ensure_state_backend`."""
     from tradeinfra.ops.plan.model import AppPlan, Plan
     from tradeinfra.ops.plan.preview import guard
-    from tradeinfra.ops.plan.web_tier import plan_changes
+    from tradeinfra.ops.plan.web_tier import saved_plan
 
     workspace = open_workspace(platform, env, target, version_dir, state_dir, on_line)
     if on_line:
         on_line(f"terraform apply: {workspace.what}")
     arguments = _unattended(workspace)
     saved = "deploy.tfplan"
-    workspace.run(
-        ["plan", "-input=false", "-no-color", LOCK_TIMEOUT, f"-var-file={workspace.tfvars}", f"-out={saved}"], on_line
-    )
-    shown = workspace.run(["show", "-json", "-no-color", saved], None, stdout_only=True)
-    changes = plan_changes(json.loads("\n".join(shown.output)), f"{WEB_TIER}/{env.name}")
+    changes = saved_plan(workspace, saved, LOCK_TIMEOUT, f"{WEB_TIER}/{env.name}", on_line)
     guard(Plan(env.name, target.kind.value, "", (AppPlan("tf", tuple(changes)),), frozenset(allowed)))
     workspace.run(["apply", "-input=false", "-no-color", LOCK_TIMEOUT, saved], on_line)
     # The state after an apply still holds what the provider could not know

@@ -20,7 +20,7 @@ from tradeinfra.ops.differences import VOLATILE_ATTRIBUTES, differences, show
 from tradeinfra.ops.plan.model import Action, AppPlan, PropertyChange, ResourceChange
 from tradeinfra.ops.plan.stateful import is_stateful
 from tradeinfra.ops.targets import Target
-from tradeinfra.ops.terraform_deploy import CONFIG_FILE, WEB_TIER, existing_workspace
+from tradeinfra.ops.terraform_deploy import CONFIG_FILE, WEB_TIER, Workspace, existing_workspace
 from tradeinfra.ops.tools import OnLine
 
 ACTIONS = {
@@ -48,20 +48,18 @@ def plan_web_tier(
     if workspace is None:
         configuration = json.loads((version_dir / "cdktf.out" / "stacks" / WEB_TIER / CONFIG_FILE).read_text())
         return AppPlan("tf", tuple(configured_resources(configuration, container)))
-    saved = workspace.directory / "preview.tfplan"
-    workspace.run(
-        [
-            "plan",
-            "-input=false",
-            "-no-color",
-            "-lock=false",  # reads only; never blocks (or is blocked by) a deployment
-            f"-var-file={workspace.tfvars}",
-            f"-out={saved.name}",
-        ],
-        on_line,
-    )
-    shown = workspace.run(["show", "-json", "-no-color", saved.name], None, stdout_only=True)
-    return AppPlan("tf", tuple(plan_changes(json.loads("\n".join(shown.output)), container)))
+    # Reads only: never blocks (or is blocked by) a deployment.
+    return AppPlan("tf", tuple(saved_plan(workspace, "preview.tfplan", "-lock=false", container, on_line)))
+
+
+def saved_plan(
+    workspace: Workspace, name: str, lock: str, container: str, on_line: OnLine | None
+) -> list[ResourceChange]:
+    """`terraform plan -out=<name>` in `workspace`, read back: what applying
+    that saved plan would change."""
+    workspace.run(["plan", "-input=false", "-no-color", lock, f"-var-file={workspace.tfvars}", f"-out={name}"], on_line)
+    shown = workspace.run(["show", "-json", "-no-color", name], None, stdout_only=True)
+    return plan_changes(json.loads("\n".join(shown.output)), container)
 
 
 def plan_changes(plan: dict[str, Any], container: str) -> list[ResourceChange]:
