@@ -3,6 +3,7 @@ templates and Terraform plans written here, no target needed."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -168,3 +169,25 @@ def test_plan_options_that_do_not_fit_are_one_clear_error(
 
     assert main(["plan", *arguments]) == 1
     assert expected in " ".join(capsys.readouterr().err.split())
+
+
+def test_plan_exits_2_naming_a_stateful_replacement_and_keeps_the_result_for_the_report(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tradeinfra.cli import main
+    from tradeinfra.ops import targets
+    from tradeinfra.ops.plan import preview as previews
+    from tradeinfra.ops.results import load_result
+
+    monkeypatch.setattr(targets, "resolve_target", lambda *_: None)  # no emulator: preview is replaced
+    monkeypatch.setattr(previews, "preview", lambda *_, **__: _plan())
+    state = tmp_path / "state"
+    assert main(["plan", "--env", "dev", "--format", "markdown", "--state-dir", str(state)]) == 2
+    shown = capsys.readouterr()
+    assert "**Stateful, data lost:** x (T): replace because of Properties.TableName" in shown.out
+    assert "1 stateful resource(s) would be replaced or removed" in " ".join(shown.err.split())
+    saved = load_result(state, "local", "dev", "plan")
+    assert saved is not None and saved["findings"][0]["address"] == "T"
+
+    monkeypatch.setattr(previews, "preview", lambda *_, **__: _plan({"x"}))
+    assert main(["plan", "--env", "dev", "--allow-replace", "x", "--state-dir", str(state)]) == 0
