@@ -4,9 +4,10 @@ a user would type.
 Synthesize and gate; start the emulator; deploy dev and validate it; promote
 to staging, show what promoting to prod would change there, promote to prod; deploy a release that would halt trading to dev while
 prod is changed outside a deployment and `drift` finds it; promote the
-release and watch staging roll back by itself; tear dev down (prod is refused without
---confirm) while staging is validated, its shared history shown and checked
-for drift; write reports/index.html; stop the emulator (always). Each chapter says how long it took.
+release and watch staging roll back by itself, then validate staging, show
+its shared history and check it for drift, while dev's web tier is torn
+down; tear down the rest of dev (prod is refused without --confirm); write
+reports/index.html; stop the emulator (always). Each chapter says how long it took.
 
 State lives in `.tradeinfra/demo/` and starts empty, so the demo can be run
 again and never touches the state of your own deployments.
@@ -67,16 +68,19 @@ def main() -> int:
         tradeinfra("drift", "--env", "prod", *state, expect=2)
         to_dev.wait()
 
-        chapter("6. The release's promotion fails validation; staging rolls back by itself")
+        chapter("6. The release's promotion fails validation; staging rolls back by itself, while dev's web tier goes")
+        # The release changes the CDK app only: dev's web tier is torn down meanwhile
+        # (dev's lock and workspace, another account: apart from staging's).
+        teardown = alongside("destroy", "--env", "dev", "--app", "tf", *state)
         tradeinfra("promote", "--from", "dev", "--to", "staging", *release, *state, expect=3)
-
-        chapter("7. Tear dev down (web tier first, then its stacks) while staging is checked after its rollback")
-        tradeinfra("destroy", "--env", "prod", *state, expect=1)  # protected: refused without --confirm prod
-        teardown = alongside("destroy", "--env", "dev", *state)  # dev's lock, dev's workspace: apart from staging's
         tradeinfra("validate", "--env", "staging", "--app", "cdk", *state)
         tradeinfra("history", "--env", "staging", *state)  # from the ledger every machine shares
         tradeinfra("drift", "--env", "staging", *state)
         teardown.wait()
+
+        chapter("7. Tear the rest of dev down; prod is protected")
+        tradeinfra("destroy", "--env", "prod", *state, expect=1)  # protected: refused without --confirm prod
+        tradeinfra("destroy", "--env", "dev", "--app", "cdk", *state)
         tradeinfra("history", "--env", "dev", *state)
 
         chapter("8. The report")

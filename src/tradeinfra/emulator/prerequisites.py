@@ -15,6 +15,7 @@ as succeeded.
 
 from __future__ import annotations
 
+import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -82,15 +83,18 @@ class Prerequisites:
 
 
 def ensure_bootstrapped(env: EnvironmentConfig, target: Target, on_line: OnLine | None) -> None:
-    """The environment's account and region bootstrapped for the CDK. The
-    environment is named, so the CLI synthesizes nothing."""
+    """The environment's account and region bootstrapped for the CDK. Run
+    outside the repository: next to `cdk.json` the CLI synthesizes the whole
+    app first (~7 s) although it bootstraps a named environment."""
     if is_bootstrapped(target.client("cloudformation", env)):
         return
-    cdk(
-        ["bootstrap", f"aws://{env.account}/{env.region}", "--no-notices"],
-        env=target.process_environment(env),
-        on_line=on_line,
-    )
+    with tempfile.TemporaryDirectory(prefix="tradeinfra-bootstrap-") as elsewhere:
+        cdk(
+            ["bootstrap", f"aws://{env.account}/{env.region}", "--no-notices"],
+            env=target.process_environment(env),
+            on_line=on_line,
+            cwd=Path(elsewhere),
+        )
 
 
 def is_bootstrapped(cloudformation: Any) -> bool:

@@ -98,10 +98,12 @@ def _stop(process: subprocess.Popen[str]) -> None:
         process.wait()
 
 
-def cdk(args: Sequence[str], *, env: Mapping[str, str], on_line: OnLine | None = None) -> ToolRun:
+def cdk(
+    args: Sequence[str], *, env: Mapping[str, str], on_line: OnLine | None = None, cwd: Path = REPO_ROOT
+) -> ToolRun:
     if not CDK_CLI.exists():
         raise ToolError(f"{CDK_CLI}: the pinned CDK CLI is not installed (run 'make install')", [])
-    return run_tool([str(CDK_CLI), *args], env=env, on_line=on_line)
+    return run_tool([str(CDK_CLI), *args], env=env, on_line=on_line, cwd=cwd)
 
 
 def terraform(
