@@ -1,13 +1,15 @@
 """`make demo`: the whole story on the embedded emulator, with the commands
 a user would type.
 
-Synthesize and gate; start the emulator; deploy dev and validate it; promote
-to staging, show what promoting to prod would change there, promote to prod; deploy a release that would halt trading to dev while
-prod is changed outside a deployment and `drift` finds it; promote the
-release and watch staging roll back by itself, then validate staging, show
-its shared history and check it for drift, while dev's web tier is torn
-down; tear down the rest of dev (prod is refused without --confirm); write
-reports/index.html; stop the emulator (always). Each chapter says how long it took.
+Synthesize and gate; start the emulator; deploy dev and validate it;
+promote to staging, show what promoting to prod would change there, promote
+to prod (dev's web tier, done, is torn down meanwhile); deploy a release
+that would halt trading to dev while prod is changed outside a deployment
+and `drift` finds it; promote the release and watch staging roll back by
+itself, then validate staging, show its shared history and check it for
+drift; tear down the rest of dev (prod is refused without --confirm); write
+reports/index.html; stop the emulator (always). Each chapter says how long
+it took.
 
 State lives in `.tradeinfra/demo/` and starts empty, so the demo can be run
 again and never touches the state of your own deployments.
@@ -58,8 +60,12 @@ def main() -> int:
 
         chapter("4. Promote: gates, deploy, validate; dev -> staging -> prod, seeing prod's plan first")
         tradeinfra("promote", "--from", "dev", "--to", "staging", *state)
+        # Dev's web tier has done its part: torn down while prod is promoted (dev's
+        # lock and workspace, dev's account: apart from prod's).
+        teardown = alongside("destroy", "--env", "dev", "--app", "tf", *state)
         tradeinfra("plan", "--promote", "--from", "staging", "--to", "prod", "--format", "markdown", *state)
         tradeinfra("promote", "--from", "staging", "--to", "prod", *state)
+        teardown.wait()
 
         chapter("5. A release that halts trading goes to dev while someone changes prod by hand; drift finds it")
         release = ["--app", "cdk", "--config-dir", str(release_that_halts_trading(STATE_DIR / "release-config"))]
@@ -68,15 +74,11 @@ def main() -> int:
         tradeinfra("drift", "--env", "prod", *state, expect=2)
         to_dev.wait()
 
-        chapter("6. The release's promotion fails validation; staging rolls back by itself, while dev's web tier goes")
-        # The release changes the CDK app only: dev's web tier is torn down meanwhile
-        # (dev's lock and workspace, another account: apart from staging's).
-        teardown = alongside("destroy", "--env", "dev", "--app", "tf", *state)
+        chapter("6. The release's promotion fails validation; staging rolls back by itself")
         tradeinfra("promote", "--from", "dev", "--to", "staging", *release, *state, expect=3)
         tradeinfra("validate", "--env", "staging", "--app", "cdk", *state)
         tradeinfra("history", "--env", "staging", *state)  # from the ledger every machine shares
         tradeinfra("drift", "--env", "staging", *state)
-        teardown.wait()
 
         chapter("7. Tear the rest of dev down; prod is protected")
         tradeinfra("destroy", "--env", "prod", *state, expect=1)  # protected: refused without --confirm prod
