@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import access_gate, cdk_synth, config_load, parity_gate, tf_synth
+from bench import access_gate, cdk_synth, config_load, parity_gate, plan, tf_synth
 
 BENCHMARKS = {
     "config-load": config_load.run,
@@ -12,6 +12,7 @@ BENCHMARKS = {
     "tf-synth": tf_synth.run,
     "parity": parity_gate.run,
     "access": access_gate.run,
+    "plan": plan.run,
 }
 
 
