@@ -43,6 +43,8 @@ class Resource:
     # A resource outside the synthesized output: its policy as the platform
     # expects it to exist (documented in docs/decisions/0008-access-gate.md).
     external_policy: dict[str, object] | None = None
+    # An S3 bucket's ARN names no account: True where it is the tooling account's.
+    in_tooling: bool = False
 
 
 def _service(scope: ScopeKind, path: str, service: str, description: str) -> Workload:
@@ -275,6 +277,19 @@ RESOURCES: dict[str, Resource] = {
     ),
     "pipeline-artifacts-key": Resource(
         "The pipeline's artifact key", "{tooling:" + PIPELINE + "/Pipeline/ArtifactsBucketEncryptionKey/Resource}"
+    ),
+    "pipeline-stack": Resource(
+        "The pipeline's own stack",
+        "arn:aws:cloudformation:{tooling_region}:{tooling_account}:stack/" + PIPELINE + "/id",
+    ),
+    "cdk-toolkit-stack": Resource(
+        "The tooling account's CDK bootstrap stack",
+        "arn:aws:cloudformation:{tooling_region}:{tooling_account}:stack/CDKToolkit/id",
+    ),
+    "cdk-assets-bucket": Resource(
+        "The tooling account's CDK bootstrap asset bucket",
+        "arn:aws:s3:::cdk-hnb659fds-assets-{tooling_account}-{tooling_region}",
+        in_tooling=True,
     ),
     "cdk-deploy-role": Resource(
         "The environment's CDK bootstrap deploy role",

@@ -341,7 +341,11 @@ def _rule_rows(
                 row.holds = False
                 row.details.append(f"{resource_name}: {exc.args[0]}")
                 continue
-            scope = _owning_scope(arn, target, inventory)
+            scope = (
+                inventory.scopes[TOOLING]
+                if RESOURCES[resource_name].in_tooling
+                else _owning_scope(arn, target, inventory)
+            )
             resource_policy = _resource_policy(resource_name, arn, scope, inventory)
             region = _arn_region(arn) or inventory.scopes[target].region
             values = {"region": region, "account": inventory.scopes[target].account, "env": target}

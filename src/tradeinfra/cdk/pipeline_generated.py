@@ -15,6 +15,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import pipelines
 
 from tradeinfra.cdk.compliance import acknowledge, arn_of
+from tradeinfra.cdk.constructs.pipeline_boundary import CDK_BOOTSTRAP_QUALIFIER, CDK_BOOTSTRAP_STACK
 
 ARTIFACT_BUCKET_ACKS = {
     **{
@@ -30,10 +31,13 @@ ARTIFACT_BUCKET_ACKS = {
 
 
 def narrow_generated_grants(stack: cdk.Stack, pipelines_construct: pipelines.CodePipeline) -> None:
-    """Two generated grants name "*" where this stack knows the resources:
+    """Three generated grants name "*" where this stack knows the resources:
     the pipeline role's KMS grant (the cross-region replication keys, in the
-    tooling account in the support regions) and the asset role's CodeBuild
-    grant (the asset projects of this stack)."""
+    tooling account in the support regions), the asset role's CodeBuild
+    grant (the asset projects of this stack), and self-mutation's
+    DescribeStacks and ListBucket (what `cdk deploy` of this stack reads:
+    the pipeline's own stacks and the bootstrap stack, and the bootstrap
+    asset buckets, in the tooling account)."""
     pipeline = pipelines_construct.pipeline
     support_keys = [
         f"arn:{stack.partition}:kms:{region}:{stack.account}:key/*" for region in pipeline.cross_region_support
@@ -54,6 +58,35 @@ def narrow_generated_grants(stack: cdk.Stack, pipelines_construct: pipelines.Cod
         lambda actions: all(a.startswith("codebuild:") for a in actions),
         asset_projects,
     )
+    _narrow_each(stack, policies["UpdatePipeline/SelfMutation/Role"], self_mutation_reads(stack))
+
+
+def self_mutation_reads(stack: cdk.Stack) -> dict[str, list[str]]:
+    """What self-mutation's `cdk deploy` of the pipeline stack reads, by action."""
+    stacks = (CDK_BOOTSTRAP_STACK, stack.stack_name, f"{stack.stack_name}-support-*")
+    return {
+        "cloudformation:DescribeStacks": [
+            f"arn:{stack.partition}:cloudformation:*:{stack.account}:stack/{name}/*" for name in stacks
+        ],
+        "s3:ListBucket": [f"arn:{stack.partition}:s3:::cdk-{CDK_BOOTSTRAP_QUALIFIER}-assets-{stack.account}-*"],
+    }
+
+
+def _narrow_each(stack: cdk.Stack, policy: iam.Policy, by_action: dict[str, list[str]]) -> None:
+    """Split a statement on "*" whose actions are all keys of `by_action`
+    into one statement per action, naming that action's resources."""
+    cfn = policy.node.default_child
+    assert isinstance(cfn, iam.CfnPolicy)
+    document = stack.resolve(cfn.policy_document)
+    statements = []
+    for statement in document["Statement"]:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        if statement.get("Resource") == "*" and set(actions) <= set(by_action):
+            statements += [{**statement, "Action": action, "Resource": by_action[action]} for action in actions]
+        else:
+            statements.append(statement)
+    document["Statement"] = statements
+    cfn.policy_document = document
 
 
 def _generated_policies(stack: cdk.Stack) -> dict[str, iam.Policy]:
@@ -146,11 +179,21 @@ def acknowledge_generated_findings(stack: cdk.Stack, pipelines_construct: pipeli
             },
         },
     )
+    reads = self_mutation_reads(stack)
     acknowledge(
         generated("UpdatePipeline/SelfMutation/Role"),
         {
-            "AwsSolutions::AwsSolutions-IAM5[Resource::*]": "cloudformation:DescribeStacks and s3:ListBucket for self-mutation"
-            + bounded,
+            **{
+                f"AwsSolutions::AwsSolutions-IAM5[Resource::{arn}]": "Self-mutation reads the pipeline's own stacks "
+                "and the bootstrap stack in any region of the tooling account: a stack's ID is not known before it "
+                "exists"
+                for arn in reads["cloudformation:DescribeStacks"]
+            },
+            **{
+                f"AwsSolutions::AwsSolutions-IAM5[Resource::{arn}]": "Self-mutation lists the tooling account's "
+                "bootstrap asset buckets, one per region" + bounded
+                for arn in reads["s3:ListBucket"]
+            },
             f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:*:iam::{stack.account}:role/*]": "Self-mutation may assume only roles tagged aws-cdk:bootstrap-role (condition on the statement): the CDK bootstrap roles",
         },
     )

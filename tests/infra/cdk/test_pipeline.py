@@ -364,17 +364,26 @@ def test_a_new_wildcard_grant_in_the_pipeline_stack_is_not_acknowledged(platform
 
 
 def test_generated_grants_name_their_resources(pipeline_stack: SynthesizedStack, delivery: DeliveryConfig) -> None:
-    """CDK Pipelines grants KMS (replication keys) and CodeBuild (asset
-    projects) on "*": narrowed to what this stack knows. Only self-mutation's
-    reads (cloudformation:DescribeStacks, s3:ListBucket) stay on "*", bounded
-    by the pipeline boundary."""
+    """CDK Pipelines grants KMS (replication keys), CodeBuild (asset
+    projects) and self-mutation's reads (cloudformation:DescribeStacks,
+    s3:ListBucket) on "*": each narrowed to what this stack knows. No
+    generated grant is left on "*"."""
     on_everything = []
+    reads: dict[str, Any] = {}
     for logical_id, policy in pipeline_stack.resources("AWS::IAM::Policy").items():
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
             if "*" in resources:
-                on_everything.append((logical_id.split("Role")[0], sorted(statement["Action"])))
-    assert on_everything == [("PipelineUpdatePipelineSelfMutation", ["cloudformation:DescribeStacks", "s3:ListBucket"])]
+                on_everything.append((logical_id.split("Role")[0], statement["Action"]))
+            if logical_id.startswith("PipelineUpdatePipelineSelfMutation"):
+                reads.setdefault(json.dumps(statement["Action"]), resources)
+    assert on_everything == []
+    tooling = pipeline_stack.account
+    assert reads['"cloudformation:DescribeStacks"'] == [
+        f"arn:aws:cloudformation:*:{tooling}:stack/{name}/*"
+        for name in ("CDKToolkit", delivery.pipeline_name, f"{delivery.pipeline_name}-support-*")
+    ]
+    assert reads['"s3:ListBucket"'] == [f"arn:aws:s3:::cdk-hnb659fds-assets-{tooling}-*"]
     projects = pipeline_stack.resources("AWS::CodeBuild::Project")
     (assets,) = [
         p for lid, p in pipeline_stack.resources("AWS::IAM::Policy").items() if lid.startswith("PipelineAssetsFileRole")

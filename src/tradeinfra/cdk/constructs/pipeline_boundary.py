@@ -21,6 +21,7 @@ from tradeinfra.config.naming import ResourceKind, check_name
 from tradeinfra.config.tags import MANAGED_BY_CDK
 
 CDK_BOOTSTRAP_QUALIFIER = "hnb659fds"
+CDK_BOOTSTRAP_STACK = "CDKToolkit"
 ARTIFACT_ACTIONS = ["s3:GetObject*", "s3:GetBucket*", "s3:List*", "s3:PutObject*", "s3:DeleteObject*", "s3:Abort*"]
 KEY_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
 
@@ -84,9 +85,19 @@ class PipelineBoundary(Construct):
                     resources=[delivery.source.connection_arn],
                 ),
                 iam.PolicyStatement(
-                    sid="SelfMutationReadsItsStack",
+                    # Its own stacks (the support stacks live in other regions)
+                    # and the bootstrap stack, which `cdk deploy` checks.
+                    sid="SelfMutationReadsItsStacks",
                     actions=["cloudformation:DescribeStacks"],
-                    resources=[f"arn:{partition}:cloudformation:{region}:{account}:stack/{name}*/*"],
+                    resources=[
+                        f"arn:{partition}:cloudformation:*:{account}:stack/{name}*/*",
+                        f"arn:{partition}:cloudformation:*:{account}:stack/{CDK_BOOTSTRAP_STACK}/*",
+                    ],
+                ),
+                iam.PolicyStatement(
+                    sid="SelfMutationListsBootstrapAssets",
+                    actions=["s3:ListBucket"],
+                    resources=[f"arn:{partition}:s3:::cdk-{CDK_BOOTSTRAP_QUALIFIER}-assets-{account}-*"],
                 ),
                 iam.PolicyStatement(
                     sid="ActionRolesAndTheEnvironmentsDeployRoles",
@@ -136,7 +147,9 @@ class PipelineBoundary(Construct):
             f"arn:{partition}:s3:::{name}-*",
             f"arn:{partition}:s3:::{name}-*/*",
             f"arn:{partition}:kms:*:{account}:key/*",
-            f"arn:{partition}:cloudformation:{region}:{account}:stack/{name}*/*",
+            f"arn:{partition}:cloudformation:*:{account}:stack/{name}*/*",
+            f"arn:{partition}:cloudformation:*:{account}:stack/{CDK_BOOTSTRAP_STACK}/*",
+            f"arn:{partition}:s3:::cdk-{CDK_BOOTSTRAP_QUALIFIER}-assets-{account}-*",
             f"arn:{partition}:iam::{account}:role/{name}-*",
             *(f"arn:{partition}:iam::{acct}:role/cdk-{CDK_BOOTSTRAP_QUALIFIER}-*" for acct in [account, *env_accounts]),
             *(f"arn:{partition}:iam::{env.account}:role/{env.name}-trading-*" for env in environments),
