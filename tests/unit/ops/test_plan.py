@@ -191,3 +191,15 @@ def test_plan_exits_2_naming_a_stateful_replacement_and_keeps_the_result_for_the
 
     monkeypatch.setattr(previews, "preview", lambda *_, **__: _plan({"x"}))
     assert main(["plan", "--env", "dev", "--allow-replace", "x", "--state-dir", str(state)]) == 0
+
+
+def test_a_missing_or_unreadable_service_specification_is_one_clear_error(tmp_path: Path) -> None:
+    from tradeinfra.ops.plan.service_spec import ServiceSpecError, replacing_properties
+
+    with pytest.raises(ServiceSpecError, match="not found: run 'make setup'"):
+        replacing_properties("AWS::DynamoDB::Table", tmp_path / "db.json.gz")
+    broken = tmp_path / "broken.json.gz"
+    broken.write_bytes(b"not gzip")
+    with pytest.raises(ServiceSpecError, match="unreadable AWS service specification"):
+        replacing_properties("AWS::DynamoDB::Table", broken)
+    assert "KeySchema" in replacing_properties("AWS::DynamoDB::Table")  # the pinned one

@@ -29,10 +29,6 @@ def replacing_properties(resource_type: str, spec: Path = SPEC) -> frozenset[str
     return _replacing(spec).get(resource_type, frozenset())
 
 
-def known(resource_type: str, spec: Path = SPEC) -> bool:
-    return resource_type in _replacing(spec)
-
-
 @functools.cache
 def _replacing(spec: Path) -> dict[str, frozenset[str]]:
     try:
