@@ -143,10 +143,14 @@ def test_applying_the_same_version_again_would_change_nothing(platform: Platform
 
 
 def test_a_plan_of_the_deployed_environment_changes_nothing(platform: PlatformConfig, state_dir: Path) -> None:
-    plan = preview(platform, "dev", resolve_target(TargetKind.local, state_dir), ["cdk", "tf"], state_dir)
+    target = resolve_target(TargetKind.local, state_dir)
+    plan = preview(platform, "dev", target, ["cdk", "tf"], state_dir)
     assert [app.app for app in plan.apps] == ["cdk", "tf"] and not plan.caveats
     assert plan.changes == []
     assert main(["plan", "--env", "dev", "--state-dir", str(state_dir)]) == 0
+    # The first recorded version, from the same commit and configuration: nothing either.
+    recorded = preview(platform, "dev", target, ["cdk", "tf"], state_dir, from_version="v0001")
+    assert recorded.version == "v0001" and recorded.changes == [] and not recorded.caveats
 
 
 def test_a_configuration_change_is_planned_as_those_modifications(

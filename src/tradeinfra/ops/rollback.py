@@ -63,7 +63,9 @@ def apps_to_roll_back(store: DeploymentStore, source: DeploymentVersion, to: str
     return [app for app in source.apps if app in latest.apps]
 
 
-def check_artifacts(directory: Path, environment: str, apps: list[str]) -> None:
+def check_artifacts(
+    directory: Path, environment: str, apps: list[str], refused: str = "cannot roll back to this version"
+) -> None:
     """What a rollback would redeploy reads back as what it should be: the
     recorded configuration, the cloud assembly with the environment's stacks,
     the web tier's Terraform JSON and tfvars. Else a RecordError naming the file."""
@@ -83,7 +85,7 @@ def check_artifacts(directory: Path, environment: str, apps: list[str]) -> None:
             if not tfvars.is_file():
                 raise RecordError(f"{tfvars}: not found: the version did not record its tfvars")
     except TradeinfraError as exc:
-        raise RecordError(f"cannot roll back to this version: {exc}") from None
+        raise RecordError(f"{refused}: {exc}") from None
 
 
 def rollback(

@@ -49,11 +49,20 @@ def preview(
         planned = plan_stacks(assembly, env, target)
         return Plan(env.name, target.kind.value, f"the cloud assembly {assembly}", (planned,), frozenset(allowed))
     if from_version is not None:
+        from tradeinfra.ops.rollback import check_artifacts
+
         store = open_store(platform, target, state_dir, environment, on_line)
-        store.get(from_version)  # an unknown version fails here, naming the known ones
-        return plan_directory(
-            platform, env, target, apps, store.directory(from_version), state_dir, from_version, allowed, on_line
+        recorded = store.get(from_version)  # an unknown version fails here, naming the known ones
+        planned_apps = [app for app in apps if app in recorded.apps]
+        directory = store.directory(from_version)
+        check_artifacts(directory, env.name, planned_apps, f"--from-version {from_version}: cannot plan it")
+        plan = plan_directory(platform, env, target, planned_apps, directory, state_dir, from_version, allowed, on_line)
+        unrecorded = tuple(
+            AppPlan(app, caveat=f"{from_version} deployed {', '.join(recorded.apps)} only: not planned")
+            for app in apps
+            if app not in recorded.apps
         )
+        return replace(plan, apps=plan.apps + unrecorded)
     with tempfile.TemporaryDirectory(prefix="tradeinfra-plan-") as scratch:
         synthesize(platform, [environment], apps, Path(scratch), on_line)
         described = f"this checkout ({git_commit()[:12]})"
