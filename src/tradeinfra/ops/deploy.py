@@ -119,11 +119,10 @@ def deploy_version(
                 stacks += apply_web_tier(platform, env, target, directory, state_dir, on_line, allowed)
             if prepared is not None:
                 prepared.finish()
-        except StatefulChangeError as exc:
-            store.finish(version, "failed", detail=str(exc), stacks=stacks)
-            raise
         except TradeinfraError as exc:
             store.finish(version, "failed", detail=str(exc), stacks=stacks)
+            if isinstance(exc, StatefulChangeError):
+                raise  # a refusal (exit 2), not a failed deployment
             raise DeployError(f"deployment {version.version} of {env.name} to {target.kind} failed: {exc}") from None
         except BaseException as exc:  # interrupted: the record must still say so
             store.finish(version, INTERRUPTED, detail=describe(exc), stacks=stacks)
