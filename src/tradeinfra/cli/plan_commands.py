@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -29,6 +29,9 @@ from tradeinfra.cli.common import (
     progress,
 )
 from tradeinfra.errors import TradeinfraError
+
+if TYPE_CHECKING:
+    from tradeinfra.ops.plan.model import Plan
 
 
 @app.command("plan")
@@ -148,11 +151,9 @@ def _planned_environment(
     return env
 
 
-def _text(result: object) -> Table:
-    from tradeinfra.ops.plan.formatters import summary
-    from tradeinfra.ops.plan.model import Plan
+def _text(result: Plan) -> Table:
+    from tradeinfra.ops.plan.formatters import shown_name, summary
 
-    assert isinstance(result, Plan)
     table = Table(
         title=f"{result.environment} on {result.target}: what deploying {result.version} would change: {summary(result)}",
         title_justify="left",
@@ -161,7 +162,7 @@ def _text(result: object) -> Table:
         table.add_column(column, overflow="fold")
     style = {"add": "green", "modify": "yellow", "replace": "bold red", "remove": "bold red"}
     for change in result.changes:
-        name = f"{change.physical_name} ({change.address})" if change.physical_name else change.address
+        name = shown_name(change)
         action = Text(change.action.value, style=style[change.action.value])
         if change.loses_data:
             action.append(" (data lost)", style="bold red")

@@ -47,8 +47,8 @@ def to_markdown(plan: Plan) -> str:
         f"What deploying {plan.version} would change: **{summary(plan)}**.",
         "",
     ]
-    lines += [f"> **Stateful, data lost:** {_name(c)}: {c.action.value}{_why(c)}" for c in plan.findings]
-    lines += [f"> Allowed (--allow-replace): {_name(c)}: {c.action.value}{_why(c)}" for c in plan.acknowledged]
+    lines += [f"> **Stateful, data lost:** {shown_name(c)}: {c.action.value}{_why(c)}" for c in plan.findings]
+    lines += [f"> Allowed (--allow-replace): {shown_name(c)}: {c.action.value}{_why(c)}" for c in plan.acknowledged]
     lines += [f"> Caveat: {caveat}" for caveat in plan.caveats]
     if plan.variations:
         lines += ["", "Declared variations that keep this environment's values:", ""]
@@ -61,7 +61,9 @@ def to_markdown(plan: Plan) -> str:
             "|---|---|---|---|---|---|---|",
         ]
         for change in plan.changes:
-            first = f"| {change.action.value} | {change.container} | {_cell(_name(change))} | {change.resource_type} "
+            first = (
+                f"| {change.action.value} | {change.container} | {_cell(shown_name(change))} | {change.resource_type} "
+            )
             if not change.properties:
                 lines.append(first + "| | | |")
             for index, prop in enumerate(change.properties):
@@ -83,9 +85,9 @@ def to_html(plan: Plan) -> str:
         )
         rows.append(
             f'<tr class="{cls}"><td>{change.action.value}</td><td>{_e(change.container)}</td>'
-            f"<td>{_e(_name(change))}</td><td>{_e(change.resource_type)}</td><td><ul>{props}</ul></td></tr>"
+            f"<td>{_e(shown_name(change))}</td><td>{_e(change.resource_type)}</td><td><ul>{props}</ul></td></tr>"
         )
-    findings = "".join(f"<li>{_e(_name(c))}: {c.action.value}{_e(_why(c))}</li>" for c in plan.findings)
+    findings = "".join(f"<li>{_e(shown_name(c))}: {c.action.value}{_e(_why(c))}</li>" for c in plan.findings)
     caveats = "".join(f"<li>{_e(c)}</li>" for c in plan.caveats)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Plan: {_e(plan.environment)}</title>
@@ -100,7 +102,8 @@ tr.loss{{background:#fdd}}tr.add{{background:#efe}}tr.replace{{background:#ffe}}
 """
 
 
-def _name(change: ResourceChange) -> str:
+def shown_name(change: ResourceChange) -> str:
+    """`physical (logical)`, or the address alone where no physical name is known."""
     return f"{change.physical_name} ({change.address})" if change.physical_name else change.address
 
 
