@@ -13,6 +13,13 @@ the emulator adapts rather than the templates (they stay what goes to AWS):
 - a stack update may keep the previous value of a parameter created by
   default (the CDK CLI does so for `BootstrapVersion`); moto fails the update
   with a KeyError, CloudFormation keeps the default;
+- a parameter resolved from Parameter Store is described as CloudFormation
+  describes it: `ParameterValue` the parameter's name, `ResolvedValue` the
+  value the stack was deployed with (moto gives the value as `ParameterValue`);
+- an update whose template and parameters are unchanged still goes ahead when
+  a parameter resolved from Parameter Store has a new value there, as
+  CloudFormation resolves such parameters again on every update (moto says
+  "No updates are to be performed" and keeps the old value);
 - a deleted stack stays deleted: moto creates a stack's resources lazily, on
   first reference, so describing a deleted stack (its outputs, as the CDK CLI
   does while it waits) created its table, queues and functions again.
@@ -248,6 +255,76 @@ def _previous_parameter_values() -> None:
     cloudformation.CloudFormationBackend._resolve_update_parameters = resolve_with_defaults
 
 
+def _resolved_parameter_values() -> None:
+    cloudformation: Any = importlib.import_module("moto.cloudformation.models")
+    listed = cloudformation.Stack.parameter_list.fget
+
+    def described_as_cloudformation(self: Any) -> list[dict[str, Any]]:
+        declared = _ssm_parameters(self.resource_map)
+        parameters: list[dict[str, Any]] = listed(self)
+        for parameter in parameters:
+            key = parameter["ParameterKey"]
+            slot = declared.get(key)
+            if slot is not None:
+                parameter["ResolvedValue"] = _as_string(parameter["ParameterValue"])
+                parameter["ParameterValue"] = self.resource_map.input_parameters.get(key, slot.get("Default"))
+        return parameters
+
+    cloudformation.Stack.parameter_list = property(described_as_cloudformation)
+
+
+def _ssm_parameters(resource_map: Any) -> dict[str, dict[str, Any]]:
+    # the template the stack runs (one created by a change set keeps it there only)
+    declared = getattr(resource_map, "_template", None) or {}
+    return {
+        key: slot
+        for key, slot in declared.get("Parameters", {}).items()
+        if str(slot.get("Type", "")).startswith("AWS::SSM::Parameter::Value<")
+    }
+
+
+def _as_string(value: Any) -> str:
+    return ",".join(value) if isinstance(value, list) else str(value)
+
+
+def _resolved_anew(resource_map: Any) -> set[str]:
+    """The stack's SSM-backed parameters whose value in Parameter Store is no
+    longer the one the stack resolved."""
+    ssm_backends: Any = importlib.import_module("moto.ssm.models").ssm_backends
+    backend = ssm_backends[resource_map._account_id][resource_map._region_name]
+    changed = set()
+    for key, slot in _ssm_parameters(resource_map).items():
+        current = backend.get_parameter(resource_map.input_parameters.get(key, slot.get("Default")))
+        if current is None or current.value != _as_string(resource_map.resolved_parameters.get(key)):
+            changed.add(key)
+    return changed
+
+
+def _updates_resolve_parameters_again() -> None:
+    responses: Any = importlib.import_module("moto.cloudformation.responses")
+    parsing: Any = importlib.import_module("moto.cloudformation.parsing")
+    validate = responses.CloudFormationResponse._validate_different_update
+
+    def validate_unless_resolved_anew(self: Any, incoming_params: Any, stack_body: Any, old_stack: Any) -> None:
+        if not _resolved_anew(old_stack.resource_map):
+            validate(self, incoming_params, stack_body, old_stack)
+
+    responses.CloudFormationResponse._validate_different_update = validate_unless_resolved_anew
+
+    diff = parsing.ResourceMap.build_resource_diff
+
+    def diff_with_values_resolved_anew(self: Any, other_template: dict[str, Any], parameters: Any = None) -> Any:
+        actions = diff(self, other_template, parameters)
+        changed = _resolved_anew(self)
+        for name, resource in other_template["Resources"].items():
+            unchanged = name in self._resource_json_map and name not in actions["Modify"]
+            if unchanged and changed & set(parsing.get_references_from_template(resource)):
+                actions["Modify"].append(name)
+        return actions
+
+    parsing.ResourceMap.build_resource_diff = diff_with_values_resolved_anew
+
+
 def _deleted_stacks_stay_deleted() -> None:
     cloudformation: Any = importlib.import_module("moto.cloudformation.models")
     parsing: Any = importlib.import_module("moto.cloudformation.parsing")
@@ -286,3 +363,5 @@ def apply() -> None:
     _lambda_alias_resource()
     _properties_moto_drops()
     _previous_parameter_values()
+    _resolved_parameter_values()
+    _updates_resolve_parameters_again()
