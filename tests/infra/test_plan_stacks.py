@@ -49,9 +49,9 @@ class FakeTarget:
     def __init__(self, cloudformation: FakeCloudFormation, is_local: bool = True) -> None:
         self.cloudformation, self.is_local = cloudformation, is_local
 
-    def client(self, service: str, env: Any) -> FakeCloudFormation:
-        assert service == "cloudformation"
-        return self.cloudformation
+    def client(self, service: str, env: Any) -> Any:
+        assert service in ("cloudformation", "ssm")  # Parameter Store: read only for stacks that have references
+        return self.cloudformation if service == "cloudformation" else None
 
 
 def test_a_fresh_environment_adds_every_resource_of_every_stack(

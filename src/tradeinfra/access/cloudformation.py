@@ -24,6 +24,7 @@ def scope_from_stacks(name: str, account: str, region: str, stacks: Iterable[Syn
             stack.region,
             stack.template.get("Resources", {}),
             stack.template.get("Outputs", {}),
+            stack.template.get("Parameters", {}),
         )
         for stack in stacks
     ]

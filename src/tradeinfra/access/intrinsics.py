@@ -1,8 +1,10 @@
 """Resolve CloudFormation intrinsics to concrete values, per environment.
 
-A synthesized template says `{"Fn::GetAtt": ["OrdersTable", "Arn"]}` or
-`{"Fn::ImportValue": "dev-trading-data:..."}`; the access gate needs the ARN
-AWS will evaluate. Physical names come from the template (`TableName`,
+A synthesized template says `{"Fn::GetAtt": ["OrdersTable", "Arn"]}`, or
+`{"Ref": "DataTableArn"}` for a parameter CloudFormation resolves from
+Parameter Store (`/trading/dev/data/table-arn`, written by another stack of
+the environment); the access gate needs the ARN AWS will evaluate, so a
+parameter resolves to the value its producer writes there. Physical names come from the template (`TableName`,
 `RoleName`...); where CloudFormation generates one (a key id, an API id), a
 stable stand-in unique to the stack and resource is used, so two resources
 never share an ARN. Anything the resolver does not know is an
@@ -79,15 +81,23 @@ class StackScope:
     region: str
     resources: Mapping[str, dict[str, Any]]
     outputs: Mapping[str, dict[str, Any]] = field(default_factory=dict)
+    parameters: Mapping[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class Resolver:
     """Resolves values in the stacks of one environment (or one account's
-    top-level stacks); `Fn::ImportValue` finds the export in any of them."""
+    top-level stacks); `Fn::ImportValue` finds the export, and an SSM-backed
+    parameter the `AWS::SSM::Parameter` that writes it, in any of them."""
 
     def __init__(self, stacks: list[StackScope]) -> None:
         self.stacks = {stack.name: stack for stack in stacks}
         self._exports: dict[str, tuple[StackScope, Any]] = {}
+        self._published: dict[str, tuple[StackScope, Any]] = {}
+        for stack in stacks:
+            for logical_id, resource in stack.resources.items():
+                if resource.get("Type") == "AWS::SSM::Parameter":
+                    name = self.physical_name(stack, logical_id, f"{stack.name}/{logical_id}")
+                    self._published[name] = (stack, resource.get("Properties", {}).get("Value"))
         for stack in stacks:
             for output in stack.outputs.values():
                 export = output.get("Export", {}).get("Name")
@@ -122,6 +132,8 @@ class Resolver:
         }
         if name in pseudo:
             return pseudo[name]  # type: ignore[return-value]
+        if name in stack.parameters:
+            return str(self.parameter(stack, name, where))
         resource = stack.resources.get(name)
         if resource is None:
             raise UnresolvedReferenceError(where, {"Ref": name})
@@ -171,6 +183,15 @@ class Resolver:
 
     def _function_arn(self, stack: StackScope, name: str) -> str:
         return f"arn:{PARTITION}:lambda:{stack.region}:{stack.account}:function:{name}"
+
+    def parameter(self, stack: StackScope, name: str, where: str) -> Any:
+        """An SSM-backed template parameter: the value its producer writes."""
+        declared = stack.parameters[name]
+        path = declared.get("Default")
+        if not str(declared.get("Type", "")).startswith("AWS::SSM::Parameter::Value<") or path not in self._published:
+            raise UnresolvedReferenceError(where, {"Ref": name, "Parameter Store": path})
+        producer, value = self._published[path]
+        return self.resolve(producer, value, f"{producer.name} parameter {path}")
 
     def import_value(self, name: str, where: str) -> Any:
         found = self._exports.get(name)

@@ -6,13 +6,16 @@ import re
 
 import aws_cdk as cdk
 import jsii
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct, IConstruct
 
+from tradeinfra.config import references
 from tradeinfra.config.models import EnvironmentConfig
-from tradeinfra.config.naming import ResourceKind, cdk_name, ssm_parameter, stack_name
+from tradeinfra.config.naming import ResourceKind, cdk_name, stack_name
+from tradeinfra.config.references import SSM_PARAMETER_TYPE, Published
 from tradeinfra.config.tags import MANAGED_BY_CDK, mandatory_tags
 
 
@@ -22,7 +25,8 @@ class TradingStack(cdk.Stack):
     taggable resource, the environment's permission boundary on every IAM
     role, and termination protection where config asks. Outputs go through
     `publish`, which also writes them to SSM Parameter Store under
-    /trading/<env>/<component>/.
+    /trading/<env>/<component>/; another stack of the environment gets them
+    with `read`, never through a CloudFormation export.
     """
 
     def __init__(self, scope: Construct, component: str, *, environment: EnvironmentConfig, description: str) -> None:
@@ -53,17 +57,74 @@ class TradingStack(cdk.Stack):
         # From config, so synth never looks the account's AZs up.
         return self._zones
 
-    def publish(self, name: str, value: str, description: str) -> ssm.StringParameter:
-        """A stack output that is also an SSM parameter /trading/<env>/<component>/<name>."""
-        construct_id = "".join(part.capitalize() for part in re.split(r"[-_]", name))
-        cdk.CfnOutput(self, construct_id, value=value, description=description)
+    def publish(self, published: Published, value: str) -> ssm.StringParameter:
+        """A stack output that is also the SSM parameter `published` names."""
+        if published.component != self.component:
+            raise ValueError(f"{self.stack_name} cannot publish {published.component}'s {published.name}")
+        construct_id = _construct_id(published.name)
+        cdk.CfnOutput(self, construct_id, value=value, description=published.description)
         return ssm.StringParameter(
             self,
             f"{construct_id}Parameter",
-            parameter_name=ssm_parameter(self.environment_name, self.component, name),
+            parameter_name=published.parameter(self.environment_name),
             string_value=value,
-            description=description,
+            description=published.description,
         )
+
+    def read(self, published: Published) -> str:
+        """A value another stack of the environment publishes, as a template
+        parameter CloudFormation resolves from Parameter Store whenever it
+        deploys this stack. The producer is deployed first (and destroyed
+        last): the dependency is declared here, with the parameter as reason."""
+        name = published.parameter(self.environment_name)
+        construct_id = f"{_construct_id(published.component)}{_construct_id(published.name)}"
+        existing = self.node.try_find_child(construct_id)
+        if isinstance(existing, cdk.CfnParameter):
+            return existing.value_as_string
+        stage = cdk.Stage.of(self)
+        producer = stage.node.try_find_child(published.component) if stage is not None else None
+        if not isinstance(producer, TradingStack):
+            raise ValueError(f"{self.stack_name} reads {name}, but its environment has no {published.component} stack")
+        self.add_dependency(producer, f"reads {name}")
+        parameter = cdk.CfnParameter(
+            self, construct_id, type=SSM_PARAMETER_TYPE, default=name, description=f"{published.description} ({name})"
+        )
+        return parameter.value_as_string
+
+    def read_list(self, published: Published, length: int) -> list[str]:
+        """A comma-separated value another stack publishes, as `length` items."""
+        return cdk.Fn.split(",", self.read(published), length)
+
+    def environment_vpc(self, *, isolated: bool) -> ec2.IVpc:
+        """The environment's VPC as the network stack publishes it: its
+        private subnets and, when `isolated`, its isolated ones."""
+        zones = len(self.availability_zones)
+        vpc = ec2.Vpc.from_vpc_attributes(
+            self,
+            "Vpc",
+            vpc_id=self.read(references.VPC_ID),
+            availability_zones=self.availability_zones,
+            private_subnet_ids=self.read_list(references.PRIVATE_SUBNET_IDS, zones),
+            isolated_subnet_ids=self.read_list(references.ISOLATED_SUBNET_IDS, zones) if isolated else None,
+        )
+        cdk.Annotations.of(vpc).acknowledge_warning(
+            "@aws-cdk/aws-ec2:noSubnetRouteTableId",
+            "Routes belong to the network stack; a consumer places functions in the subnets and never reads their route tables",
+        )
+        return vpc
+
+    def retire_exports(self, *values: str) -> None:
+        """Keep the CloudFormation exports these values had when other stacks
+        imported them, before every reference went through Parameter Store.
+        A consumer deployed by an earlier release still imports them, and
+        CloudFormation refuses to delete an export in use; a release made
+        after every environment runs this one removes them (ADR 0013)."""
+        for value in values:
+            self.export_value(value)
+
+
+def _construct_id(name: str) -> str:
+    return "".join(part.capitalize() for part in re.split(r"[-_]", name))
 
 
 @jsii.implements(cdk.IAspect)

@@ -33,24 +33,18 @@ class TradingEnvironment(cdk.Stage):
         data = DataStack(self, environment=config, data=config.data)
         self.storage = StorageStack(self, environment=config, storage=config.storage)
         messaging = MessagingStack(self, environment=config, messaging=config.messaging)
-        self.monitoring = MonitoringStack(self, environment=config, monitoring=config.monitoring, vpc=network.vpc)
+        self.monitoring = MonitoringStack(self, environment=config, monitoring=config.monitoring)
         self.compute = ComputeStack(
             self,
             environment=config,
             compute=config.compute,
             runtime=config.runtime,
-            vpc=network.vpc,
-            table=data.table,
-            queue=messaging.queue,
-            dead_letter_queue=messaging.dead_letter_queue,
-            alarm_action=self.monitoring.alarm_action,
             private_link_only=config.network.interface_endpoints,
         )
         self.api = ApiStack(
             self,
             environment=config,
             api=config.api,
-            handler=self.compute.alias,
             validator_role_name=validator_role_name(config.name) if delivery is not None else None,
         )
         self.security, self.network, self.data, self.messaging = security, network, data, messaging

@@ -158,6 +158,29 @@ def environment_stacks(assembly: Path, environment: str) -> list[str]:
     return [stack.stack_name for stack in read_assembly(assembly).get(environment, {}).values()]
 
 
+def check_references(assembly: Path, environment: str) -> None:
+    """Every value a stack of `environment` reads from Parameter Store is
+    written by a stack deployed before it: a release cannot drop (or
+    reorder) a producer while a consumer still reads its parameters."""
+    from tradeinfra.synthesized.cloud_assembly import read_assembly
+    from tradeinfra.synthesized.references import template_references
+
+    stacks = read_assembly(assembly).get(environment, {})
+    order = {stack.stack_name: stack.depends_on for stack in stacks.values()}
+    broken = [
+        f"{r.consumer} reads {r.parameter}, which "
+        + (
+            "no stack of the release writes"
+            if r.producer is None
+            else f"{r.producer} writes, but is not deployed first"
+        )
+        for r in template_references(environment, stacks)
+        if r.producer is None or r.producer not in order[r.consumer]
+    ]
+    if broken:
+        raise DeployError(f"{assembly}: " + "; ".join(broken))
+
+
 def _check_assembly(assembly: Path, environment: str) -> None:
     from tradeinfra.synthesized.cloud_assembly import AssemblyError, read_assembly
 
@@ -194,6 +217,7 @@ def confirm_deployed(env: EnvironmentConfig, target: Target, assembly: Path, on_
 
 def deploy_assembly(env: EnvironmentConfig, target: Target, assembly: Path, on_line: OnLine | None) -> None:
     """Deploy every stack of `env` found in a synthesized (or recorded) assembly."""
+    check_references(assembly, env.name)
     variables = target.process_environment(env)
     _ensure_bootstrapped(env, target, on_line)
     args = [

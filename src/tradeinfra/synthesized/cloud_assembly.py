@@ -3,7 +3,7 @@ their templates. Environments are the nested assemblies (one per Stage)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ class SynthesizedStack:
     termination_protection: bool
     template_file: Path
     template: dict[str, Any] = field(repr=False)
+    depends_on: frozenset[str] = frozenset()  # names of the stacks deployed before this one
 
     def resources(self, resource_type: str) -> dict[str, dict[str, Any]]:
         return {
@@ -53,10 +54,19 @@ def read_assembly(out_dir: Path) -> dict[str, dict[str, SynthesizedStack]]:
             continue
         nested_dir = out_dir / artifact["properties"]["directoryName"]
         nested = _read_json(nested_dir / "manifest.json")
-        for artifact_id, stack in nested.get("artifacts", {}).items():
+        artifacts = nested.get("artifacts", {})
+        names = {
+            artifact_id: stack.get("properties", {}).get("stackName", artifact_id)
+            for artifact_id, stack in artifacts.items()
+            if stack.get("type") == STACK_ARTIFACT
+        }
+        for artifact_id, stack in artifacts.items():
             if stack.get("type") != STACK_ARTIFACT:
                 continue
             parsed = _stack(nested_dir, artifact_id, stack)
+            parsed = replace(
+                parsed, depends_on=frozenset(names[d] for d in stack.get("dependencies", []) if d in names)
+            )
             environments.setdefault(parsed.environment, {})[parsed.construct_id] = parsed
     if not environments:
         raise AssemblyError(f"{out_dir}: no environment stacks found: run 'tradeinfra synth'")

@@ -195,15 +195,13 @@ def test_a_validation_step_that_cannot_assume_its_role_is_caught(output: Output,
 
 
 def test_an_unresolvable_reference_is_a_finding_not_an_allow(output: Output, platform: PlatformConfig) -> None:
-    def import_nothing(template: Template) -> None:
-        statements = _statements(template, "OrderProcessorServiceRoleDefaultPolicy")
-        table = next(s for s in statements if "dynamodb:PutItem" in s["Action"])
-        table["Resource"] = {"Fn::ImportValue": "dev-trading-data:NoSuchExport"}
+    def read_an_unpublished_value(template: Template) -> None:
+        template["Parameters"]["DataTableArn"]["Default"] = "/trading/dev/data/no-such-value"
 
-    output.edit("dev", "compute", import_nothing)
+    output.edit("dev", "compute", read_an_unpublished_value)
     report = gate(output, platform, ["dev"])
     resolution = [r for r in report.broken if r.kind == "resolution"]
-    assert resolution and "NoSuchExport" in resolution[0].details[0]
+    assert resolution and "no-such-value" in resolution[0].details[0]
     assert any(r.workload == "order-processor" and r.kind == "must" for r in report.broken)
 
 

@@ -57,9 +57,11 @@ def test_lambda_memory_concurrency_and_settings(assembly: Assembly, platform: Pl
 @pytest.mark.parametrize("env", ENVS)
 def test_lambda_in_subnets_without_an_internet_route(assembly: Assembly, platform: PlatformConfig, env: str) -> None:
     function = order_processor(assembly[env]["compute"])
-    imports = [subnet["Fn::ImportValue"] for subnet in function["VpcConfig"]["SubnetIds"]]
-    tier = "isolatedSubnet" if platform.environment(env).network.interface_endpoints else "privateSubnet"
-    assert len(imports) == 3 and all(tier in name for name in imports), imports
+    tier = "Isolated" if platform.environment(env).network.interface_endpoints else "Private"
+    # the n-th of the subnet IDs the network stack publishes for that tier
+    assert function["VpcConfig"]["SubnetIds"] == [
+        {"Fn::Select": [index, {"Fn::Split": [",", {"Ref": f"Network{tier}SubnetIds"}]}]} for index in range(3)
+    ]
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -212,8 +214,10 @@ def test_api_integrates_with_the_live_alias(assembly: Assembly, env: str) -> Non
         for m in assembly[env]["api"].resources("AWS::ApiGateway::Method").values()
         if m["Properties"]["HttpMethod"] == "POST"
     )
-    uri = str(method["Integration"]["Uri"])
-    assert "aliasArn" in uri.lower() or "LiveAlias" in uri
+    uri = method["Integration"]["Uri"]["Fn::Join"][1]
+    assert uri[1] == {"Ref": "ComputeAliasArn"}  # the live alias, as the compute stack publishes it
+    alias = assembly[env]["api"].template["Parameters"]["ComputeAliasArn"]
+    assert alias["Default"] == f"/trading/{env}/compute/alias-arn"
 
 
 @pytest.mark.parametrize("env", ENVS)

@@ -159,7 +159,7 @@ def test_every_output_is_also_an_ssm_parameter(assembly: Assembly, env: str) -> 
         outputs = {
             name: output
             for name, output in stack.template.get("Outputs", {}).items()
-            # CDK's own cross-stack reference exports use this reserved prefix
+            # exports kept for consumers deployed by an earlier release (CDK's reserved prefix)
             if not name.startswith("ExportsOutput")
         }
         assert outputs, stack.stack_name

@@ -86,6 +86,8 @@ def test_release_alarms_use_configured_thresholds_and_notify(
         _, alarm = by_name(alarms, "AlarmName", f"{env}-trading-{purpose}")
         assert alarm["Properties"]["Threshold"] == threshold
         (action,) = alarm["Properties"]["AlarmActions"]
-        assert "Fn::ImportValue" in action  # the monitoring stack's alarm topic
+        assert action == {"Ref": "MonitoringAlarmTopicArn"}  # the monitoring stack's alarm topic
+    topic = assembly[env]["compute"].template["Parameters"]["MonitoringAlarmTopicArn"]
+    assert topic["Default"] == f"/trading/{env}/monitoring/alarm-topic-arn"
     _, api = by_name(alarms, "AlarmName", f"{env}-trading-api-5xx")
     assert {"Name": "ApiName", "Value": f"{env}-trading-api"} in api["Properties"]["Dimensions"]

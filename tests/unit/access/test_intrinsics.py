@@ -23,12 +23,38 @@ DATA = StackScope(
     },
     {"TableArn": {"Value": {"Fn::GetAtt": ["Table", "Arn"]}, "Export": {"Name": "dev-trading-data:TableArn"}}},
 )
-COMPUTE = StackScope("dev-trading-compute", "111111111111", "us-east-1", {}, {})
+MESSAGING = StackScope(
+    "dev-trading-messaging",
+    "111111111111",
+    "us-east-1",
+    {
+        "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "dev-trading-orders"}},
+        "QueueArnParameter": {
+            "Type": "AWS::SSM::Parameter",
+            "Properties": {"Name": "/trading/dev/messaging/queue-arn", "Value": {"Fn::GetAtt": ["Queue", "Arn"]}},
+        },
+    },
+)
+COMPUTE = StackScope(
+    "dev-trading-compute",
+    "111111111111",
+    "us-east-1",
+    {},
+    {},
+    {
+        "MessagingQueueArn": {
+            "Type": "AWS::SSM::Parameter::Value<String>",
+            "Default": "/trading/dev/messaging/queue-arn",
+        },
+        "Unpublished": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": "/trading/dev/messaging/nothing"},
+        "Plain": {"Type": "String", "Default": "x"},
+    },
+)
 
 
 @pytest.fixture
 def resolver() -> Resolver:
-    return Resolver([DATA, COMPUTE])
+    return Resolver([DATA, MESSAGING, COMPUTE])
 
 
 def test_get_att_arn_uses_the_physical_name(resolver: Resolver) -> None:
@@ -61,6 +87,17 @@ def test_ref_follows_each_types_contract(resolver: Resolver) -> None:
 def test_import_value_resolves_in_the_producing_stack(resolver: Resolver) -> None:
     value = resolver.resolve(COMPUTE, {"Fn::ImportValue": "dev-trading-data:TableArn"}, "t")
     assert value == "arn:aws:dynamodb:us-east-1:111111111111:table/dev-trading-orders"
+
+
+def test_a_parameter_store_reference_resolves_to_what_its_producer_writes(resolver: Resolver) -> None:
+    value = resolver.resolve(COMPUTE, {"Ref": "MessagingQueueArn"}, "t")
+    assert value == "arn:aws:sqs:us-east-1:111111111111:dev-trading-orders"
+
+
+@pytest.mark.parametrize("parameter", ["Unpublished", "Plain"])
+def test_a_parameter_no_stack_writes_is_unresolved(resolver: Resolver, parameter: str) -> None:
+    with pytest.raises(UnresolvedReferenceError, match=parameter):
+        resolver.resolve(COMPUTE, {"Ref": parameter}, "dev-trading-compute/Policy")
 
 
 def test_join_sub_select_split(resolver: Resolver) -> None:

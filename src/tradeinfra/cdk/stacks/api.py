@@ -13,6 +13,7 @@ from constructs import Construct
 from tradeinfra.cdk.base import TradingStack
 from tradeinfra.cdk.compliance import acknowledge
 from tradeinfra.cdk.constructs.encryption import EncryptionKey, encrypted_log_group
+from tradeinfra.config import references
 from tradeinfra.config.models import ApiConfig, EnvironmentConfig
 from tradeinfra.config.naming import ResourceKind, cdk_name, check_name
 
@@ -40,7 +41,6 @@ class ApiStack(TradingStack):
         *,
         environment: EnvironmentConfig,
         api: ApiConfig,
-        handler: lambda_.IFunction,
         validator_role_name: str | None = None,
     ) -> None:
         super().__init__(scope, "api", environment=environment, description="Orders REST API")
@@ -92,6 +92,10 @@ class ApiStack(TradingStack):
         )
         # RestApi adds its own "Endpoint" output; the URL is published (output + SSM) below instead.
         self.rest_api.node.try_remove_child("Endpoint")
+        # The live alias: traffic shifting and rollback move it, not this API.
+        handler = lambda_.Function.from_function_attributes(
+            self, "OrderProcessor", function_arn=self.read(references.ALIAS_ARN), same_environment=True
+        )
         integration = apigateway.LambdaIntegration(handler)
         body_validator = self.rest_api.add_request_validator(
             "BodyValidator", validate_request_body=True, validate_request_parameters=True
@@ -125,8 +129,8 @@ class ApiStack(TradingStack):
         self._web_acl(env, key, api.access_log_retention_days, api.client_rate_limit_per_5_minutes)
         if validator_role_name is not None:
             self._validator_smoke_test(validator_role_name)
-        self.publish("api-url", self.rest_api.url, "Invoke URL of the orders API stage")
-        self.publish("api-id", self.rest_api.rest_api_id, "ID of the orders API")
+        self.publish(references.API_URL, self.rest_api.url)
+        self.publish(references.API_ID, self.rest_api.rest_api_id)
 
     def _validator_smoke_test(self, role_name: str) -> None:
         """The post-deployment validator sends its smoke-test order through

@@ -4,10 +4,12 @@ it reads from SSM Parameter Store."""
 from __future__ import annotations
 
 import aws_cdk as cdk
-from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
@@ -17,6 +19,7 @@ from tradeinfra.cdk.compliance import acknowledge
 from tradeinfra.cdk.constructs.encryption import EncryptionKey, encrypted_log_group
 from tradeinfra.cdk.constructs.guarded_release import GuardedRelease
 from tradeinfra.cdk.constructs.lambda_code import LAMBDA_RUNTIME, runtime_package
+from tradeinfra.config import references
 from tradeinfra.config.models import ComputeConfig, EnvironmentConfig, RuntimeConfig
 from tradeinfra.config.naming import ResourceKind, cdk_name, ssm_parameter
 
@@ -31,15 +34,28 @@ class ComputeStack(TradingStack):
         environment: EnvironmentConfig,
         compute: ComputeConfig,
         runtime: RuntimeConfig,
-        vpc: ec2.IVpc,
-        table: dynamodb.ITable,
-        queue: sqs.IQueue,
-        dead_letter_queue: sqs.IQueue,
-        alarm_action: cloudwatch.IAlarmAction,
         private_link_only: bool,
     ) -> None:
         super().__init__(scope, "compute", environment=environment, description="Order-processor function")
         env = environment.name
+        vpc = self.environment_vpc(isolated=private_link_only)
+        table = dynamodb.Table.from_table_attributes(
+            self,
+            "OrdersTable",
+            table_arn=self.read(references.TABLE_ARN),
+            encryption_key=kms.Key.from_key_arn(self, "TableKey", self.read(references.TABLE_KEY_ARN)),
+        )
+        queue = sqs.Queue.from_queue_attributes(
+            self,
+            "OrdersQueue",
+            queue_arn=self.read(references.QUEUE_ARN),
+            queue_url=self.read(references.QUEUE_URL),
+            key_arn=self.read(references.QUEUE_KEY_ARN),
+        )
+        dead_letter_queue = sqs.Queue.from_queue_attributes(
+            self, "OrdersDeadLetterQueue", queue_arn=self.read(references.DLQ_ARN)
+        )
+        alarm_topic = sns.Topic.from_topic_arn(self, "AlarmTopic", self.read(references.ALARM_TOPIC_ARN))
         key = EncryptionKey(
             self,
             "FunctionKey",
@@ -88,7 +104,7 @@ class ComputeStack(TradingStack):
             security_groups=[security_group],
             environment={
                 "ENVIRONMENT": env,
-                "ORDERS_TABLE": table.table_name,
+                "ORDERS_TABLE": self.read(references.TABLE_NAME),
                 "ORDERS_QUEUE_URL": queue.queue_url,
                 "RUNTIME_PARAMETER_PATH": ssm_parameter(env, "runtime") + "/",
                 "LOG_LEVEL": compute.log_level,
@@ -146,12 +162,13 @@ class ComputeStack(TradingStack):
             monitoring=environment.monitoring,
             api_name=cdk_name(env, "api", ResourceKind.API_GATEWAY),
             dead_letter_queue=dead_letter_queue,
-            alarm_action=alarm_action,
+            alarm_action=cloudwatch_actions.SnsAction(alarm_topic),
             vpc=vpc,
             key=key,
         )
-        self.publish("function-name", self.function.function_name, "Name of the order processor")
-        self.publish("alias-arn", self.alias.function_arn, "ARN of the order processor's live alias")
+        self.publish(references.FUNCTION_NAME, self.function.function_name)
+        self.publish(references.ALIAS_ARN, self.alias.function_arn)
+        self.retire_exports(self.alias.function_arn)
 
     def _runtime_parameters(self, env: str, runtime: RuntimeConfig) -> list[ssm.StringParameter]:
         values = {

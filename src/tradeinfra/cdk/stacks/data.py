@@ -11,6 +11,7 @@ from constructs import Construct
 from tradeinfra.cdk.base import TradingStack
 from tradeinfra.cdk.compliance import acknowledge
 from tradeinfra.cdk.constructs.encryption import EncryptionKey, removal_policy
+from tradeinfra.config import references
 from tradeinfra.config.models import DataConfig, EnvironmentConfig
 from tradeinfra.config.naming import ResourceKind, cdk_name
 from tradeinfra.runtime.order_processor.models import EXPIRES_AT_ATTRIBUTE
@@ -70,8 +71,10 @@ class DataStack(TradingStack):
             self.table.auto_scale_write_capacity(
                 min_capacity=data.write_capacity, max_capacity=scaling.max_write_capacity
             ).scale_on_utilization(target_utilization_percent=scaling.target_utilization_percent)
-        self.publish("table-name", self.table.table_name, "Name of the orders table")
-        self.publish("table-arn", self.table.table_arn, "ARN of the orders table")
+        self.publish(references.TABLE_NAME, self.table.table_name)
+        self.publish(references.TABLE_ARN, self.table.table_arn)
+        self.publish(references.TABLE_KEY_ARN, key.key_arn)
+        self.retire_exports(self.table.table_name, self.table.table_arn, key.key_arn)
 
     def _backup_plan(self, env: str, retention_days: int, retain: bool) -> None:
         """A daily AWS Backup of the table into its own encrypted vault."""

@@ -8,6 +8,7 @@ from constructs import Construct
 
 from tradeinfra.cdk.base import TradingStack
 from tradeinfra.cdk.constructs.encryption import EncryptionKey
+from tradeinfra.config import references
 from tradeinfra.config.models import EnvironmentConfig, MessagingConfig
 from tradeinfra.config.naming import ResourceKind, cdk_name
 
@@ -41,6 +42,9 @@ class MessagingStack(TradingStack):
                 queue=self.dead_letter_queue, max_receive_count=messaging.dlq_max_receive_count
             ),
         )
-        self.publish("queue-url", self.queue.queue_url, "URL of the orders queue")
-        self.publish("queue-arn", self.queue.queue_arn, "ARN of the orders queue")
-        self.publish("dlq-url", self.dead_letter_queue.queue_url, "URL of the dead-letter queue")
+        self.publish(references.QUEUE_URL, self.queue.queue_url)
+        self.publish(references.QUEUE_ARN, self.queue.queue_arn)
+        self.publish(references.QUEUE_KEY_ARN, key.key_arn)
+        self.publish(references.DLQ_URL, self.dead_letter_queue.queue_url)
+        self.publish(references.DLQ_ARN, self.dead_letter_queue.queue_arn)
+        self.retire_exports(self.queue.queue_url, self.queue.queue_arn, key.key_arn, self.dead_letter_queue.queue_name)

@@ -28,6 +28,7 @@ from tradeinfra.cdk.compliance import acknowledge
 from tradeinfra.cdk.constructs.encryption import EncryptionKey
 from tradeinfra.cdk.constructs.operations_function import OperationsFunction
 from tradeinfra.cdk.constructs.read_access import DRIFT_DETECTION_ACTIONS, read_acknowledgments, read_statements
+from tradeinfra.config import references
 from tradeinfra.config.models import EnvironmentConfig, MonitoringConfig
 from tradeinfra.config.naming import ResourceKind, alarm_name, cdk_name
 
@@ -41,9 +42,7 @@ SETTLED_STATUSES = ["CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPL
 
 
 class MonitoringStack(TradingStack):
-    def __init__(
-        self, scope: Construct, *, environment: EnvironmentConfig, monitoring: MonitoringConfig, vpc: ec2.IVpc
-    ) -> None:
+    def __init__(self, scope: Construct, *, environment: EnvironmentConfig, monitoring: MonitoringConfig) -> None:
         super().__init__(scope, "monitoring", environment=environment, description="Alarm topic and drift detection")
         env = environment.name
         self.stack_prefix = f"{env}-trading-"
@@ -56,11 +55,12 @@ class MonitoringStack(TradingStack):
         ).key
         self.alarm_topic = self._alarm_topic(env, monitoring, self.key)
         self.alarm_action = cloudwatch_actions.SnsAction(self.alarm_topic)
-        detector = self._drift_detector(env, monitoring, vpc)
+        detector = self._drift_detector(env, monitoring, self.environment_vpc(isolated=False))
         self._drift_alarms(env, monitoring, detector)
         if monitoring.aws_config_drift_rule:
             self._config_rule(env)
-        self.publish("alarm-topic-arn", self.alarm_topic.topic_arn, "ARN of the environment's alarm topic")
+        self.publish(references.ALARM_TOPIC_ARN, self.alarm_topic.topic_arn)
+        self.retire_exports(self.alarm_topic.topic_arn)
 
     def _alarm_topic(self, env: str, monitoring: MonitoringConfig, key: kms.IKey) -> sns.Topic:
         # Alarms and EventBridge publish to the encrypted topic with the

@@ -11,6 +11,7 @@ from constructs import Construct
 from tradeinfra.cdk.base import TradingStack
 from tradeinfra.cdk.compliance import acknowledge
 from tradeinfra.cdk.constructs.encryption import EncryptionKey, encrypted_log_group
+from tradeinfra.config import references
 from tradeinfra.config.models import EnvironmentConfig, NetworkConfig
 from tradeinfra.config.naming import cdk_name
 
@@ -97,19 +98,13 @@ class NetworkStack(TradingStack):
                 for pack in ("NIST.800.53.R5", "PCI.DSS.321")
             },
         )
-        self.publish(
-            "isolated-subnet-ids",
-            cdk.Fn.join(",", [subnet.subnet_id for subnet in self.vpc.isolated_subnets]),
-            "Isolated subnet IDs (no route to the internet), comma-separated",
-        )
         # The web tier (Terraform) finds this VPC by these tags.
         cdk.Tags.of(self.vpc).add("tradeinfra:component", "network")
-        self.publish("vpc-id", self.vpc.vpc_id, "ID of the environment's VPC")
-        self.publish(
-            "private-subnet-ids",
-            cdk.Fn.join(",", [subnet.subnet_id for subnet in self.vpc.private_subnets]),
-            "Private subnet IDs, comma-separated",
-        )
+        self.publish(references.VPC_ID, self.vpc.vpc_id)
+        private, isolated = self.vpc.private_subnets, self.vpc.isolated_subnets
+        self.publish(references.PRIVATE_SUBNET_IDS, cdk.Fn.join(",", [subnet.subnet_id for subnet in private]))
+        self.publish(references.ISOLATED_SUBNET_IDS, cdk.Fn.join(",", [subnet.subnet_id for subnet in isolated]))
+        self.retire_exports(self.vpc.vpc_id, *[subnet.subnet_id for subnet in (*private, *isolated)])
 
     def _endpoints(self, network: NetworkConfig) -> None:
         """S3 and DynamoDB through gateway endpoints, in every private route

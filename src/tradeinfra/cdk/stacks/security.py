@@ -16,6 +16,7 @@ from tradeinfra.cdk.constructs.read_access import (
     read_statements,
 )
 from tradeinfra.cdk.constructs.web_tier_deployer import WebTierDeployer
+from tradeinfra.config import references
 from tradeinfra.config.models import DeliveryConfig, EnvironmentConfig, SecurityConfig
 from tradeinfra.config.naming import ResourceKind, cdk_name, validation_step_role_name, validator_role_name
 
@@ -137,7 +138,7 @@ class SecurityStack(TradingStack):
                 },
             },
         )
-        self.publish("permissions-boundary-arn", self.boundary.managed_policy_arn, "ARN of the permission boundary")
+        self.publish(references.PERMISSIONS_BOUNDARY_ARN, self.boundary.managed_policy_arn)
         if delivery is not None:
             self._validator_role(environment.name, delivery)
             WebTierDeployer(self, "WebTierDeployer", environment=environment, delivery=delivery)

@@ -9,6 +9,7 @@ from constructs import Construct
 from tradeinfra.cdk.base import TradingStack
 from tradeinfra.cdk.compliance import acknowledge
 from tradeinfra.cdk.constructs.encryption import EncryptionKey, removal_policy
+from tradeinfra.config import references
 from tradeinfra.config.models import EnvironmentConfig, ObjectLockConfig, StorageConfig
 from tradeinfra.config.naming import ResourceKind, cdk_name
 
@@ -80,8 +81,8 @@ class StorageStack(TradingStack):
             removal_policy=removal_policy(retain),
         )
         acknowledge(self.bucket, REPLICATION_ACK)
-        self.publish("bucket-name", self.bucket.bucket_name, "Name of the trade-data bucket")
-        self.publish("bucket-arn", self.bucket.bucket_arn, "ARN of the trade-data bucket")
+        self.publish(references.BUCKET_NAME, self.bucket.bucket_name)
+        self.publish(references.BUCKET_ARN, self.bucket.bucket_arn)
 
 
 def _days(days: int | None) -> cdk.Duration | None:
