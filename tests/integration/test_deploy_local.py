@@ -18,6 +18,7 @@ import pytest
 
 from tests.conftest import CONFIG_DIR
 from tradeinfra.cli import main
+from tradeinfra.config import references
 from tradeinfra.config.loader import PlatformConfig, load_platform
 from tradeinfra.demo import release_that_halts_trading
 from tradeinfra.emulator.process import Emulator
@@ -26,6 +27,8 @@ from tradeinfra.ops.checks import Live, Outcome
 from tradeinfra.ops.deploy import DeployError, deploy
 from tradeinfra.ops.drift import detect_drift
 from tradeinfra.ops.history import hold, open_store
+from tradeinfra.ops.plan.model import Action
+from tradeinfra.ops.plan.preview import preview
 from tradeinfra.ops.promote import promote
 from tradeinfra.ops.rollback import rollback
 from tradeinfra.ops.targets import TargetKind, resolve_target
@@ -97,6 +100,41 @@ def test_drift_names_the_change_made_outside_a_deployment(platform: PlatformConf
         ("conformance", "dev-trading-order-processor", "memory (MB)", "512", "1024")
     ]
     assert report.versions == "cdk v0001"
+
+
+def test_a_consumer_deployed_against_an_older_published_value_is_found_and_a_redeploy_clears_it(
+    platform: PlatformConfig, state_dir: Path
+) -> None:
+    dev = platform.environment("dev")
+    target = resolve_target(TargetKind.local, state_dir)
+    parameter = references.ALARM_TOPIC_ARN.parameter("dev")
+    setting = f"reference {parameter}"
+    old = target.client("ssm", dev).get_parameter(Name=parameter)["Parameter"]["Value"]
+    # the producer's topic is replaced: its parameter names the new one
+    new = target.client("sns", dev).create_topic(Name="dev-trading-alarms-replacement")["TopicArn"]
+    target.client("ssm", dev).put_parameter(Name=parameter, Value=new, Type="String", Overwrite=True)
+
+    stale = [c for c in validate(dev, target, ["cdk"]).failed if c.setting == setting]
+    assert [(c.resource, c.expected, c.actual) for c in stale] == [("dev-trading-compute", new, old)]
+    drifts = detect_drift(platform, "dev", target, state_dir).drifts
+    assert ("dev-trading-compute", setting, new, old) in [
+        (d.resource, d.property, d.expected, d.actual) for d in drifts
+    ]
+    # the plan shows what deploying brings up to date: the alarms that notify the topic
+    plan = preview(platform, "dev", target, ["cdk"], state_dir)
+    planned = [c for c in plan.changes if c.action is not Action.ADD]
+    assert planned and {(c.container, c.resource_type, c.action) for c in planned} == {
+        ("dev-trading-compute", "AWS::CloudWatch::Alarm", Action.MODIFY)
+    }
+    assert all(any(old in p.before and new in p.after for p in c.properties) for c in planned)
+    assert "not emulated" in plan.apps[0].caveat  # moto has no alarms: planned from the templates alone
+
+    deploy(platform, "dev", target, ["cdk"], state_dir)  # the consumer resolves the parameter again
+    checks = {(c.resource, c.setting): c for c in validate(dev, target, ["cdk"]).checks}
+    assert (checks[("dev-trading-compute", setting)].actual, checks[("dev-trading-compute", setting)].outcome) == (
+        new,
+        Outcome.passed,
+    )
 
 
 def test_promotion_to_staging_is_gated_deployed_and_validated(platform: PlatformConfig, state_dir: Path) -> None:

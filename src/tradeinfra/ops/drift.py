@@ -1,7 +1,9 @@
 """`tradeinfra drift`: what changed in an environment outside a deployment.
 
-On AWS, CloudFormation drift detection for the CDK stacks and `terraform plan
--refresh-only -detailed-exitcode` for the web tier. The emulator has no drift
+On AWS, CloudFormation drift detection for the CDK stacks, stale references
+between them (a consumer deployed against an older value of a parameter its
+producer publishes), and `terraform plan -refresh-only -detailed-exitcode`
+for the web tier. The emulator has no drift
 APIs, so there the conformance checks compare the live resources with the
 configuration the last successful version deployed, and Terraform's own
 refresh-only plan runs against the emulator as on AWS.
@@ -24,6 +26,7 @@ from tradeinfra.ops.checks import Outcome
 from tradeinfra.ops.deploy import APPS, synthesize
 from tradeinfra.ops.differences import VOLATILE_ATTRIBUTES, differences, show
 from tradeinfra.ops.history import open_store
+from tradeinfra.ops.references import consumed_references
 from tradeinfra.ops.targets import Target
 from tradeinfra.ops.terraform_deploy import open_workspace
 from tradeinfra.ops.tools import OnLine
@@ -90,6 +93,11 @@ def detect_drift(
         cloudformation = target.client("cloudformation", env)
         stacks = environment_stack_names(cloudformation, environment)
         drifts += cloudformation_drifts(cloudformation, stacks, sleep, on_line)
+        drifts += [
+            Drift("reference", ref.consumer, f"reference {ref.parameter}", ref.current or "(deleted)", ref.deployed)
+            for ref in consumed_references(cloudformation, target.client("ssm", env), environment)
+            if ref.stale
+        ]
         checked += stacks
     if "tf" in deployed:
         source = store.directory(deployed["tf"].version)

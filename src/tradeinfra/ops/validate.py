@@ -13,11 +13,13 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from tradeinfra.config import references
 from tradeinfra.config.models import EnvironmentConfig
 from tradeinfra.config.naming import ResourceKind, cdk_name, ssm_prefix
 from tradeinfra.config.tags import MANAGED_BY_CDK, mandatory_tags
 from tradeinfra.ops.checks import Check, Live, ValidationReport, check, missing, not_emulated
 from tradeinfra.ops.deploy import APPS
+from tradeinfra.ops.references import consumed_references
 from tradeinfra.ops.targets import Target
 from tradeinfra.ops.web_checks import web_autoscaling, web_database, web_load_balancer, web_security_groups
 from tradeinfra.runtime.order_processor.models import VALIDATE_ONLY_HEADER, VALIDATION_PREFIX, VALIDATION_STATUS
@@ -139,31 +141,37 @@ def api_stage(live: Live) -> Iterator[Check]:
     yield check(resource, "throttling burst", api.throttling_burst_limit, settings.get("throttlingBurstLimit"))
 
 
-EXPORTS = {
-    "security": ["permissions-boundary-arn"],
-    "network": ["vpc-id", "private-subnet-ids"],
-    "data": ["table-name", "table-arn"],
-    "storage": ["bucket-name", "bucket-arn"],
-    "messaging": ["queue-url", "queue-arn", "dlq-url"],
-    "monitoring": ["alarm-topic-arn"],
-    "compute": ["function-name", "alias-arn"],
-    "api": ["api-url", "api-id"],
-}
-
-
 def ssm_exports(live: Live) -> Iterator[Check]:
     prefix = ssm_prefix(live.env.name)
     parameters = live.client("ssm")
     found: set[str] = set()
     for page in parameters.get_paginator("get_parameters_by_path").paginate(Path=prefix, Recursive=True):
         found.update(p["Name"] for p in page["Parameters"])
-    for component, names in EXPORTS.items():
-        expected = [f"{prefix}{component}/{name}" for name in names]
+    for component in dict.fromkeys(published.component for published in references.PUBLISHED):
+        expected = {p.parameter(live.env.name) for p in references.PUBLISHED if p.component == component}
         yield check(
             f"SSM {prefix}{component}/",
             "exports",
             "all present",
-            "all present" if set(expected) <= found else f"missing {sorted(set(expected) - found)}",
+            "all present" if expected <= found else f"missing {sorted(expected - found)}",
+        )
+
+
+def cross_stack_references(live: Live) -> Iterator[Check]:
+    """Each stack's references resolved to the value its producer publishes now."""
+    try:
+        consumed = consumed_references(live.client("cloudformation"), live.client("ssm"), live.env.name)
+    except Exception as exc:
+        yield missing(f"{live.env.name} stacks", "references through Parameter Store", "readable", exc)
+        return
+    if not consumed:
+        yield check(f"{live.env.name} stacks", "references through Parameter Store", "read by consumers", "none")
+    for reference in consumed:
+        yield check(
+            reference.consumer,
+            f"reference {reference.parameter}",
+            reference.current if reference.current is not None else "(parameter deleted)",
+            reference.deployed,
         )
 
 
@@ -266,7 +274,15 @@ CheckRun = Callable[[Live], Iterator[Check]]
 # What each app deployed; conformance reads settings only, the smoke test
 # writes an order and so runs only in validation, never in drift detection.
 CONFORMANCE: dict[str, list[CheckRun]] = {
-    "cdk": [order_processor, orders_table, orders_queues, trade_data_bucket, api_stage, ssm_exports],
+    "cdk": [
+        order_processor,
+        orders_table,
+        orders_queues,
+        trade_data_bucket,
+        api_stage,
+        ssm_exports,
+        cross_stack_references,
+    ],
     "tf": [web_database, web_autoscaling, web_load_balancer, web_security_groups],
 }
 SMOKE_TESTS: dict[str, list[CheckRun]] = {"cdk": [smoke_order], "tf": []}

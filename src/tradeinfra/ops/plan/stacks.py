@@ -7,9 +7,11 @@ Why not change sets: creating one for a stack that does not exist yet
 creates the stack (REVIEW_IN_PROGRESS), so a plan would change the target;
 one for an existing stack needs the version's assets published first; and
 the emulator drops their details. The templates are what CloudFormation is
-given, so comparing them plans exactly what `deploy` would hand it; values
-CloudFormation resolves at deploy time (parameters, dynamic references) are
-compared as written."""
+given, so comparing them plans exactly what `deploy` would hand it. A
+reference to another stack's published value (an SSM-backed parameter) is
+compared by value: the deployed template with what CloudFormation resolved
+then, the new one with the parameter's value now, so a consumer that a
+deployment would bring up to date shows the properties that change."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from tradeinfra.ops.differences import differences, show
 from tradeinfra.ops.plan.model import Action, AppPlan, PropertyChange, ResourceChange
 from tradeinfra.ops.plan.service_spec import replacing_properties
 from tradeinfra.ops.plan.stateful import is_stateful
+from tradeinfra.ops.references import consumed_references
 from tradeinfra.ops.targets import Target
 
 # Resource attributes beside Properties that a deployment changes too.
@@ -36,12 +39,16 @@ def plan_stacks(assembly: Path, env: EnvironmentConfig, target: Target) -> AppPl
     cloudformation = target.client("cloudformation", env)
     synthesized = {s.stack_name: s.template for s in read_assembly(assembly).get(env.name, {}).values()}
     deployed = _deployed_stacks(cloudformation, env.name)
+    references = consumed_references(cloudformation, target.client("ssm", env), env.name)
     changes: list[ResourceChange] = []
     uncreated: set[str] = set()  # types of changed resources the target never created
     for name in sorted(set(synthesized) | set(deployed)):
         before = _template(cloudformation, name) if name in deployed else {}
         physical = _physical_names(cloudformation, name) if name in deployed else {}
-        found = template_changes(name, before, synthesized.get(name, {}), physical)
+        mine = [r for r in references if r.consumer == name]
+        before = _with_values(before, {r.key: r.deployed for r in mine})
+        after = _with_values(synthesized.get(name, {}), {r.key: r.current for r in mine if r.current is not None})
+        found = template_changes(name, before, after, physical)
         uncreated |= {c.resource_type for c in found if c.action is not Action.ADD and c.address not in physical}
         changes += found
     caveat = (
@@ -99,6 +106,19 @@ def _change(
     stack: str, logical: str, kind: str, action: Action, name: str, properties: tuple[PropertyChange, ...]
 ) -> ResourceChange:
     return ResourceChange("cdk", stack, logical, kind, action, name, properties, is_stateful(kind))
+
+
+def _with_values(template: Any, values: dict[str, str]) -> Any:
+    """`template` with each `Ref` to one of the parameters replaced by its value."""
+    if not values:
+        return template
+    if isinstance(template, dict):
+        if set(template) == {"Ref"} and template["Ref"] in values:
+            return values[template["Ref"]]
+        return {key: _with_values(item, values) for key, item in template.items()}
+    if isinstance(template, list):
+        return [_with_values(item, values) for item in template]
+    return template
 
 
 def _named(resource: dict[str, Any]) -> str:
