@@ -12,6 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from tests.unit.conftest import use_fake_credentials
 from tradeinfra.emulator.adaptations import cloudformation
 
 PUBLISHED = "/trading/dev/messaging/queue-arn"
@@ -40,12 +41,7 @@ def clients(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, Any]]:
         cloudformation._resolved_parameter_values()
         cloudformation._updates_resolve_parameters_again()
         APPLIED.append(True)
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "x",
-        "AWS_SECRET_ACCESS_KEY": "x",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
+    use_fake_credentials(monkeypatch)
     with mock_aws():
         ssm, stacks = boto3.client("ssm"), boto3.client("cloudformation")
         ssm.put_parameter(Name=PUBLISHED, Value="arn:queue-1", Type="String")

@@ -12,6 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from tests.unit.conftest import use_fake_credentials
 from tradeinfra.emulator.adaptations import dynamodb
 from tradeinfra.ops.ledger import EnvironmentLock, Ledger, LedgerLocation, LockHeldError
 from tradeinfra.ops.versions import ARTIFACTS, DeploymentStore
@@ -21,12 +22,7 @@ LOCATION = LedgerLocation("444444444444", "us-east-1", "trading-deployments", "t
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "x",
-        "AWS_SECRET_ACCESS_KEY": "x",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
+    use_fake_credentials(monkeypatch)
     dynamodb.apply()  # as the emulator does: DynamoDB's writes are atomic, moto's are not across threads
     with mock_aws():
         boto3.client("dynamodb").create_table(
