@@ -10,6 +10,9 @@ remains can be compared across environments.
   where it is a word of its own (`prod-trading-orders`, `/trading/prod/`,
   `DeploymentStage.prod`) or the prefix of a generated name (`proddata...`),
   asset hashes, and the web tier's name suffix where it ends a name.
+- Template parameters (the references to other stacks' published values)
+  are stack settings, so a stack reading another value in one environment
+  is a difference.
 - CDK bookkeeping (CDKMetadata, other metadata) is dropped.
 """
 
@@ -173,6 +176,11 @@ def normalize_stack(
             "Description": flattener.text(description) if isinstance(description, str) else description,
         },
     )
+    # Template parameters: what a stack reads from another stack of its
+    # environment (Parameter Store) must be the same value in every environment.
+    for key, declared in template.get("Parameters", {}).items():
+        for field_path, value in flattener.flatten(declared).items():
+            stack.settings[f"Parameters.{key}.{field_path}"] = value
     for logical_id, resource in template.get("Resources", {}).items():
         if resource.get("Type") == "AWS::CDK::Metadata":
             continue

@@ -224,6 +224,16 @@ def test_termination_protection_against_config(output: Output, platform: Platfor
     assert_reported(findings(output, platform), "PAR002", "dev", "data", "(stack)", "TerminationProtection")
 
 
+def test_a_stack_reading_another_published_value_in_one_environment(output: Output, platform: PlatformConfig) -> None:
+    def read_the_dead_letter_queue(t: Template) -> None:
+        t["Parameters"]["MessagingQueueArn"]["Default"] = "/trading/prod/messaging/dlq-arn"
+
+    output.edit("prod", "compute", read_the_dead_letter_queue)
+    assert_reported(
+        findings(output, platform), "PAR001", "prod", "compute", "(stack)", "Parameters.MessagingQueueArn.Default"
+    )
+
+
 def test_acknowledgment_in_one_environment_only(output: Output, platform: PlatformConfig) -> None:
     def add_prod_only(report: dict[str, Any]) -> None:
         plugin = next(p for p in report["pluginReports"] if p["pluginName"] == "AwsSolutions")
