@@ -85,7 +85,7 @@ class TradingStack(cdk.Stack):
         producer = stage.node.try_find_child(published.component) if stage is not None else None
         if not isinstance(producer, TradingStack):
             raise ValueError(f"{self.stack_name} reads {name}, but its environment has no {published.component} stack")
-        self.add_dependency(producer, f"reads {name}")
+        self.add_stack_dependency(producer, f"reads {name}")
         parameter = cdk.CfnParameter(
             self, construct_id, type=SSM_PARAMETER_TYPE, default=name, description=f"{published.description} ({name})"
         )
