@@ -16,7 +16,8 @@ from tradeinfra.access.gate import AccessReport
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.config.views import MatrixRow, environment_matrix
 from tradeinfra.errors import TradeinfraError
-from tradeinfra.ops.results import load_result
+from tradeinfra.ops.plan.formatters import counts_text
+from tradeinfra.ops.results import CHECKS, load_result
 from tradeinfra.ops.versions import DeploymentStore
 from tradeinfra.parity.formatters import display
 from tradeinfra.parity.formatters.html import STYLE
@@ -153,7 +154,7 @@ def _plan(plan: Any) -> Iterable[str]:
     if plan is None:
         yield "<p>Plan: none made (tradeinfra plan).</p>"
         return
-    counts = ", ".join(f"{n} to {action}" for action, n in plan["counts"].items() if n) or "no changes"
+    counts = counts_text(plan["counts"])
     status = "bad" if plan["findings"] else "ok"
     lost = f"; {len(plan['findings'])} stateful replacement(s) or removal(s) not allowed" if plan["findings"] else ""
     yield (
@@ -180,7 +181,7 @@ def _results(state_dir: Path, target: str, name: str) -> tuple[Any, Any, Any, li
     """The latest validation, drift and plan results; an unreadable one is named, not shown."""
     found: dict[str, Any] = {}
     unreadable = []
-    for check in ("validation", "drift", "plan"):
+    for check in CHECKS:
         try:
             found[check] = load_result(state_dir, target, name, check)
         except TradeinfraError as exc:

@@ -5,6 +5,7 @@ text itself."""
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
@@ -34,10 +35,12 @@ def _change(change: ResourceChange) -> dict[str, Any]:
 
 
 def summary(plan: Plan) -> str:
-    counts = counted(plan.changes)
-    if not plan.changes:
-        return "no changes"
-    return ", ".join(f"{n} to {action}" for action, n in counts.items() if n)
+    return counts_text(counted(plan.changes))
+
+
+def counts_text(counts: Mapping[str, int]) -> str:
+    """`2 to add, 1 to modify`, or `no changes`: a plan's counts per action, as the report shows them too."""
+    return ", ".join(f"{n} to {action}" for action, n in counts.items() if n) or "no changes"
 
 
 def to_markdown(plan: Plan) -> str:
