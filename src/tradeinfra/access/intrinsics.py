@@ -4,8 +4,8 @@ A synthesized template says `{"Fn::GetAtt": ["OrdersTable", "Arn"]}`, or
 `{"Ref": "DataTableArn"}` for a parameter CloudFormation resolves from
 Parameter Store (`/trading/dev/data/table-arn`, written by another stack of
 the environment); the access gate needs the ARN AWS will evaluate, so a
-parameter resolves to the value its producer writes there. Physical names come from the template (`TableName`,
-`RoleName`...); where CloudFormation generates one (a key id, an API id), a
+parameter resolves to the value its producer writes there. Physical names
+come from the template (`TableName`, `RoleName`...); where CloudFormation generates one (a key id, an API id), a
 stable stand-in unique to the stack and resource is used, so two resources
 never share an ARN. Anything the resolver does not know is an
 `UnresolvedReferenceError`: a finding, never an allow.
@@ -17,6 +17,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from tradeinfra.config.references import from_parameter_store
 
 PARTITION = "aws"
 
@@ -188,7 +190,7 @@ class Resolver:
         """An SSM-backed template parameter: the value its producer writes."""
         declared = stack.parameters[name]
         path = declared.get("Default")
-        if not str(declared.get("Type", "")).startswith("AWS::SSM::Parameter::Value<") or path not in self._published:
+        if not from_parameter_store(declared.get("Type")) or path not in self._published:
             raise UnresolvedReferenceError(where, {"Ref": name, "Parameter Store": path})
         producer, value = self._published[path]
         return self.resolve(producer, value, f"{producer.name} parameter {path}")

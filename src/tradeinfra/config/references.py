@@ -78,12 +78,17 @@ PUBLISHED: tuple[Published, ...] = (
 SSM_PARAMETER_TYPE = "AWS::SSM::Parameter::Value<String>"
 
 
+def from_parameter_store(parameter_type: object) -> bool:
+    """Whether a template parameter of this type is resolved from Parameter Store."""
+    return str(parameter_type).startswith("AWS::SSM::Parameter::Value<")
+
+
 def is_reference(environment: str, parameter_type: str, parameter_name: object) -> bool:
     """Whether a template parameter is a reference to a value the stacks of
     `environment` publish (CDK's own SSM-backed parameters, such as the
     bootstrap version, are not)."""
     return (
-        parameter_type.startswith("AWS::SSM::Parameter::Value<")
+        from_parameter_store(parameter_type)
         and isinstance(parameter_name, str)
         and parameter_name.startswith(ssm_prefix(environment))
     )

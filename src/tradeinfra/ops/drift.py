@@ -3,8 +3,8 @@
 On AWS, CloudFormation drift detection for the CDK stacks, stale references
 between them (a consumer deployed against an older value of a parameter its
 producer publishes), and `terraform plan -refresh-only -detailed-exitcode`
-for the web tier. The emulator has no drift
-APIs, so there the conformance checks compare the live resources with the
+for the web tier. The emulator has no drift APIs, so there the conformance
+checks (stale references included) compare the live resources with the
 configuration the last successful version deployed, and Terraform's own
 refresh-only plan runs against the emulator as on AWS.
 

@@ -3,7 +3,7 @@ their templates. Environments are the nested assemblies (one per Stage)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -63,10 +63,8 @@ def read_assembly(out_dir: Path) -> dict[str, dict[str, SynthesizedStack]]:
         for artifact_id, stack in artifacts.items():
             if stack.get("type") != STACK_ARTIFACT:
                 continue
-            parsed = _stack(nested_dir, artifact_id, stack)
-            parsed = replace(
-                parsed, depends_on=frozenset(names[d] for d in stack.get("dependencies", []) if d in names)
-            )
+            depends_on = frozenset(names[d] for d in stack.get("dependencies", []) if d in names)
+            parsed = _stack(nested_dir, artifact_id, stack, depends_on)
             environments.setdefault(parsed.environment, {})[parsed.construct_id] = parsed
     if not environments:
         raise AssemblyError(f"{out_dir}: no environment stacks found: run 'tradeinfra synth'")
@@ -85,7 +83,9 @@ def read_delivery_stacks(out_dir: Path) -> dict[str, SynthesizedStack]:
     }
 
 
-def _stack(directory: Path, artifact_id: str, stack: dict[str, Any]) -> SynthesizedStack:
+def _stack(
+    directory: Path, artifact_id: str, stack: dict[str, Any], depends_on: frozenset[str] = frozenset()
+) -> SynthesizedStack:
     properties = stack["properties"]
     display = stack.get("displayName", artifact_id)  # e.g. "prod/compute (prod-trading-compute)"
     environment, _, construct_id = display.split(" ")[0].rpartition("/")  # no environment: top-level stack
@@ -100,6 +100,7 @@ def _stack(directory: Path, artifact_id: str, stack: dict[str, Any]) -> Synthesi
         termination_protection=bool(properties.get("terminationProtection", False)),
         template_file=template_file,
         template=_read_json(template_file),
+        depends_on=depends_on,
     )
 
 

@@ -31,6 +31,8 @@ import importlib
 import uuid
 from typing import Any
 
+from tradeinfra.config.references import from_parameter_store
+
 
 def _cloudformation_tag_formats() -> None:
     kms: Any = importlib.import_module("moto.kms.models")
@@ -276,11 +278,7 @@ def _resolved_parameter_values() -> None:
 def _ssm_parameters(resource_map: Any) -> dict[str, dict[str, Any]]:
     # the template the stack runs (one created by a change set keeps it there only)
     declared = getattr(resource_map, "_template", None) or {}
-    return {
-        key: slot
-        for key, slot in declared.get("Parameters", {}).items()
-        if str(slot.get("Type", "")).startswith("AWS::SSM::Parameter::Value<")
-    }
+    return {key: slot for key, slot in declared.get("Parameters", {}).items() if from_parameter_store(slot.get("Type"))}
 
 
 def _as_string(value: Any) -> str:
