@@ -51,7 +51,7 @@ def test_both_apps_deploy_and_the_web_tier_has_its_configured_settings(
 def test_the_pipelines_own_steps_deploy_the_web_tier_record_and_validate(
     platform: PlatformConfig, state_dir: Path, tmp_path: Path
 ) -> None:
-    """Dev's WebTier and Validate steps, read from the synthesized
+    """Dev's Plan, WebTier and Validate steps, read from the synthesized
     `trading-pipeline` template, run in order in a fresh checkout (no cache:
     what it knows comes from the ledger) with each step's environment
     variables. The emulator stands for dev's AWS account (`--target aws`
@@ -68,7 +68,7 @@ def test_the_pipelines_own_steps_deploy_the_web_tier_record_and_validate(
     )
     synth_cdk(platform, platform.names, checkout / "cdk.out")  # what the pipeline's Synth step hands the stage
     steps = read_pipeline_steps(checkout / "cdk.out", platform.delivery.pipeline_name)["dev"]
-    assert [step.name for step in steps] == ["WebTier-dev", "Validate-dev"]
+    assert [step.name for step in steps] == ["Plan-dev", "WebTier-dev", "Validate-dev"]
     target = resolve_target(TargetKind.local, state_dir)
     before = open_store(platform, target, state_dir, "dev").latest()
 
@@ -189,7 +189,8 @@ def test_replacing_the_orders_table_or_the_database_is_refused_until_allowed(
     """A release that renames the orders table (CloudFormation replaces it)
     and changes the database's master user name (Terraform replaces it):
     each app's deployment stops before it changes anything, naming the
-    resource; named with --allow-replace, the guard lets it through."""
+    resource; named with --allow-replace, or its change reviewed in
+    config/replacements.yaml (the pipeline's way), the guard lets it through."""
     target = resolve_target(TargetKind.local, state_dir)
     dev = platform.environment("dev")
     store = open_store(platform, target, state_dir, "dev")
@@ -211,13 +212,17 @@ def test_replacing_the_orders_table_or_the_database_is_refused_until_allowed(
     def release_artifacts(directory: Path) -> None:
         shutil.copytree(release, directory, dirs_exist_ok=True)
 
-    for apps, refused in ((["cdk"], "dev-trading-orders"), (["tf"], "aws_db_instance rds-dev-d4e1")):
+    for apps, refused, allowed in (
+        (["cdk"], "dev-trading-orders", []),
+        (["tf"], "aws_db_instance rds-dev-d4e1", []),
+    ):
         with pytest.raises(StatefulChangeError, match=f"replace .*{refused}") as refusal:
-            deploy_version(platform, dev, target, apps, state_dir, release_artifacts)
+            deploy_version(platform, dev, target, apps, state_dir, release_artifacts, allowed=allowed)
         assert "--allow-replace" in str(refusal.value)
         failed = open_store(platform, target, state_dir, "dev").latest()
         assert failed is not None and failed.result == "failed" and "would be replaced" in failed.detail
-    assert target.client("dynamodb", dev).describe_table(TableName="dev-trading-orders")["Table"]["TableStatus"]
+    tables = target.client("dynamodb", dev).list_tables()["TableNames"]
+    assert "dev-trading-orders" in tables and "dev-trading-orders-renamed" not in tables
     assert target.client("rds", dev).describe_db_instances(DBInstanceIdentifier="rds-dev-d4e1")["DBInstances"]
 
     plan = plan_directory(platform, dev, target, ["cdk", "tf"], release, state_dir, "the release")
@@ -227,6 +232,19 @@ def test_replacing_the_orders_table_or_the_database_is_refused_until_allowed(
         platform, dev, target, ["cdk", "tf"], release, state_dir, "the release", ["dev-trading-orders", "rds-dev-d4e1"]
     )
     assert allowed.findings == [] and len(allowed.acknowledged) == 2
+
+    # The pipeline's way: both changes reviewed in config/replacements.yaml, by their fingerprints.
+    config = tmp_path / "config"
+    shutil.copytree(platform.config_dir, config)
+    entries = "".join(
+        f"  - {{environment: dev, resource: {c.physical_name or c.address}, change: {c.fingerprint}, "
+        "reason: replaced on purpose in this test}\n"
+        for c in plan.findings
+    )
+    (config / "replacements.yaml").write_text("allowed:\n" + entries)
+    reviewed = plan_directory(load_platform(config), dev, target, ["cdk", "tf"], release, state_dir, "the release")
+    assert reviewed.findings == [] and reviewed.unused_reviews == []
+    assert {reviewed.acknowledgment(c) for c in reviewed.acknowledged} == {"reviewed: replaced on purpose in this test"}
 
 
 def test_a_plan_of_an_environment_with_nothing_deployed_adds_everything(

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from tradeinfra.access.catalog import RESOURCES, WORKLOADS
+from tradeinfra.config.issues import located
 from tradeinfra.config.yaml_source import Location, Provenance, YamlSourceError, read_yaml
 from tradeinfra.errors import TradeinfraError
 
@@ -102,15 +103,8 @@ def load_contracts(config_dir: Path, *, check_actions: bool = True) -> AccessCon
 
 def _pydantic_issue(path: Path, provenance: Provenance, error: Any) -> str:
     keys = tuple(str(part) for part in error["loc"])
-    where = _locate(path, provenance, keys)
+    where = located(keys, provenance, Location(path, 1))
     return f"{where}: {'.'.join(keys) or 'top level'}: {error['msg']}"
-
-
-def _locate(path: Path, provenance: Provenance, keys: tuple[str, ...]) -> Location:
-    for end in range(len(keys), 0, -1):
-        if keys[:end] in provenance:
-            return provenance[keys[:end]]
-    return Location(path, 1)
 
 
 def _rules(contracts: AccessContracts) -> list[tuple[tuple[str, ...], Rule]]:
@@ -177,3 +171,7 @@ def _action_issues(path: Path, provenance: Provenance, contracts: AccessContract
                     f"{where}: {'.'.join(keys)}.actions: unknown action {action!r}: not an action AWS defines"
                 )
     return issues
+
+
+def _locate(path: Path, provenance: Provenance, keys: tuple[str, ...]) -> Location:
+    return located(keys, provenance, Location(path, 1))

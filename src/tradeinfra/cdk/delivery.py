@@ -4,11 +4,14 @@ tooling account: how a commit reaches production.
     Source (CodeConnections) -> Synth (`tradeinfra synth`: both apps, cdk-nag)
     -> UpdatePipeline (self-mutation) -> Assets
     -> ConsistencyGate (unit tests, parity gate, access gate, cfn-lint)
-    -> dev: CDK stacks -> web tier + ledger record -> validate
-    -> staging: the same -> plan of prod -> approval -> prod: the same
+    -> dev: plan -> CDK stacks -> web tier + ledger record -> validate
+    -> staging: the same -> prod: plan -> approval -> the same
 
-Each environment's stage deploys the CDK stacks (CloudFormation actions,
-through the account's CDK bootstrap roles), then runs the same engine as a
+Each environment's stage plans the release there first (the stateful guard:
+a replaced table or bucket stops the run unless the commit's
+config/replacements.yaml lists that change), deploys the CDK stacks
+(CloudFormation actions, through the account's CDK bootstrap roles), then
+runs the same engine as a
 workstation: `tradeinfra deploy --app tf --deployed-cdk cdk.out` applies the
 web tier as the environment's web-tier deployer role and records one version
 of both apps in the deployment ledger; then `tradeinfra validate` checks both
@@ -45,6 +48,7 @@ from tradeinfra.config.naming import (
     web_tier_deployer_role_name,
     web_tier_step_role_name,
 )
+from tradeinfra.config.replacements import REPLACEMENTS_FILE
 from tradeinfra.config.tags import MANAGED_BY_CDK
 
 INSTALL = ["make install"]  # the pinned Python and npm dependencies, from the lock files
@@ -150,17 +154,17 @@ class DeliveryPipelineStack(cdk.Stack):
                 step_role_name=validation_step_role_name(delivery.pipeline_name, env),
                 purpose=f"Post-deployment validation and plan of {env}: may only assume the validator role there",
             )
-            pre: list[pipelines.Step] = []
+            plan = self._plan(stage.config, source, assembly, validator, timeout)
+            pre: list[pipelines.Step] = [plan]
             if env in delivery.approval_before:
-                plan = self._plan(stage.config, source, assembly, validator, timeout)
                 approval = pipelines.ManualApprovalStep(
                     f"Approve-{env}",
                     comment=f"Release to {env}: the previous environment passed validation. Review what it changes "
                     f"in {env}: the Plan-{env} action's log (markdown); it failed the run instead if it replaced "
-                    "or removed a stateful resource.",
+                    f"or removed a stateful resource that config/{REPLACEMENTS_FILE} does not list.",
                 )
                 approval.add_step_dependency(plan)
-                pre += [plan, approval]
+                pre.append(approval)
             web_tier = self._web_tier(stage.config, source, assembly, delivery, timeout)
             validation = self._validation(stage.config, source, validator, timeout)
             validation.add_step_dependency(web_tier)
@@ -230,12 +234,15 @@ class DeliveryPipelineStack(cdk.Stack):
         validator: StepRole,
         timeout: cdk.Duration,
     ) -> pipelines.CodeBuildStep:
-        """Before the approval: what the assembly the stage is about to deploy
-        changes in the environment, as markdown in the step's log, planned as
-        the read-only validator role; exit 2 (a stateful resource replaced or
-        removed) fails the run before anyone is asked to approve it. The CDK
-        app only: the web tier is planned and guarded by its own step, whose
-        deployer role alone may read the Terraform state."""
+        """Before the stage deploys (and before its approval, where one is
+        configured): what the assembly changes in the environment, as markdown
+        in the step's log, planned as the read-only validator role. A stateful
+        resource replaced or removed (exit 2) fails the run before anyone is
+        asked and before CloudFormation touches it, unless the commit's
+        config/replacements.yaml lists that very change: the pipeline passes
+        no --allow-replace. The CDK app only: the web tier is planned and
+        guarded by its own step, whose deployer role alone may read the
+        Terraform state; it reads the same file."""
         report = f"plan-{env.name}.md"
         plan = (
             f"{CLI} plan --env {env.name} --target aws --app cdk --cdk-out cdk.out --format markdown --output {report}"

@@ -137,7 +137,8 @@ AllowReplace = Annotated[
     typer.Option(
         "--allow-replace",
         help="A stateful resource (physical name, logical ID or Terraform address) this deployment may replace "
-        "or remove, losing its data; repeat per resource. Recorded with the version.",
+        "or remove, losing its data; repeat per resource. Recorded with the version. (A reviewed release lists the "
+        "change in config/replacements.yaml instead.)",
     ),
 ]
 

@@ -28,6 +28,7 @@ from tradeinfra.cli.common import (
     plain,
     progress,
 )
+from tradeinfra.config.replacements import REPLACEMENTS_FILE
 from tradeinfra.errors import TradeinfraError
 
 if TYPE_CHECKING:
@@ -64,8 +65,8 @@ def plan(
 ) -> None:
     """What deploying this checkout (or a recorded version) to an environment
     would change, both apps in one list; nothing is changed. Exit 2 when a
-    stateful resource would be replaced or removed and --allow-replace does
-    not name it."""
+    stateful resource would be replaced or removed and neither --allow-replace
+    nor config/replacements.yaml acknowledges it."""
     from tradeinfra.ops.plan.formatters import summary, to_html, to_json, to_markdown
     from tradeinfra.ops.plan.preview import preview, promotion_preview
     from tradeinfra.ops.results import save_result
@@ -116,10 +117,18 @@ def plan(
         err.print(f"[yellow]caveat[/]: {caveat}")
     for name in result.unused_allowances:
         err.print(f"[yellow]warning[/]: --allow-replace {name}: no stateful replacement or removal has that name")
+    for review in result.unused_reviews:
+        err.print(
+            f"[yellow]warning[/]: {config_dir / REPLACEMENTS_FILE}: {review.environment} {review.resource} change "
+            f"{review.change} matches no planned replacement or removal (deployed already, or the plan's change "
+            "differs from the one reviewed): remove it",
+            highlight=False,
+        )
     if result.findings:
         err.print(
             f"[bold red]{len(result.findings)} stateful resource(s) would be replaced or removed[/] "
-            f"({summary(result)}): deploy refuses them without --allow-replace"
+            f"({summary(result)}): deploy refuses them without --allow-replace, or an entry with their change "
+            f"in {config_dir / REPLACEMENTS_FILE}"
         )
         raise typer.Exit(EXIT_FINDINGS)
 
@@ -166,6 +175,7 @@ def _text(result: Plan) -> Table:
         action = Text(change.action.value, style=style[change.action.value])
         if change.loses_data:
             action.append(" (data lost)", style="bold red")
+            action.append(f" change {change.fingerprint}")
         rows = change.properties or ()
         if not rows:
             table.add_row(action, change.container, name, change.resource_type, "", "", "")

@@ -2,6 +2,7 @@
 
     config/platform.yaml            environments (promotion order), defaults, variations
     config/environments/<env>.yaml  account, region, overrides
+    config/replacements.yaml        stateful replacements reviewed with the change (optional)
 
 Each environment is the deep merge of `defaults` and its `overrides`,
 validated once into an `EnvironmentConfig`. An override of a setting that
@@ -13,13 +14,14 @@ returns a complete `PlatformConfig` or raises `ConfigError` listing them all.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from tradeinfra.config.issues import ConfigError, ConfigIssue, describe, located
 from tradeinfra.config.models import (
     ENVIRONMENT_NAME_PATTERN,
     DeliveryConfig,
@@ -28,6 +30,7 @@ from tradeinfra.config.models import (
     Settings,
     Variation,
 )
+from tradeinfra.config.replacements import ReviewedReplacement, read_replacements
 from tradeinfra.config.settings_tree import is_known_setting, is_setting_path
 from tradeinfra.config.yaml_source import KeyPath, Location, Provenance, YamlSourceError, read_yaml
 from tradeinfra.errors import TradeinfraError
@@ -36,30 +39,6 @@ PLATFORM_FILE = "platform.yaml"
 ENVIRONMENTS_DIR = "environments"
 PLATFORM_KEYS = ("environments", "defaults", "variations", "delivery")
 ENVIRONMENT_KEYS = ("account", "region", "overrides")
-
-
-@dataclass(frozen=True, order=True)
-class ConfigIssue:
-    """One problem: where it is, which key, what was expected."""
-
-    location: Location
-    path: str
-    message: str
-    environments: tuple[str, ...] = ()
-
-    def __str__(self) -> str:
-        path = self.path if self.path.isprintable() else repr(self.path)  # keys may hold newlines
-        where = f"{self.location}: {path}: " if path else f"{self.location}: "
-        envs = f" [{', '.join(self.environments)}]" if self.environments else ""
-        return f"{where}{self.message}{envs}"
-
-
-class ConfigError(TradeinfraError):
-    """The configuration is invalid; `issues` lists every problem found."""
-
-    def __init__(self, issues: Iterable[ConfigIssue]) -> None:
-        self.issues = _merge_duplicates(issues)
-        super().__init__("\n".join(str(issue) for issue in self.issues))
 
 
 class UnknownEnvironmentError(TradeinfraError):
@@ -75,6 +54,8 @@ class PlatformConfig:
     variations: Mapping[str, Variation]
     provenance: Mapping[str, Provenance] = field(repr=False)
     delivery: DeliveryConfig | None = None  # None: no pipeline is configured
+    # Stateful replacements reviewed with this change (replacements.yaml).
+    replacements: tuple[ReviewedReplacement, ...] = ()
 
     @property
     def names(self) -> list[str]:
@@ -88,6 +69,9 @@ class PlatformConfig:
                 f"unknown environment {name!r}: expected one of {', '.join(self.environments)} "
                 f"(from {self.config_dir / PLATFORM_FILE})"
             ) from None
+
+    def reviewed_replacements(self, name: str) -> tuple[ReviewedReplacement, ...]:
+        return tuple(entry for entry in self.replacements if entry.environment == name)
 
     def is_declared_variation(self, path: str) -> bool:
         """True when `path` (dotted) is covered by a declared variation."""
@@ -136,9 +120,11 @@ def load_platform(config_dir: Path) -> PlatformConfig:
 
     issues.extend(_distinct_accounts(resolved, provenance))
     delivery = _delivery(platform, names, resolved, platform_path, platform_prov, issues)
+    replacements, replacement_issues = read_replacements(config_dir, names)
+    issues.extend(replacement_issues)
     if issues:
         raise ConfigError(issues)
-    return PlatformConfig(config_dir, resolved, variations, provenance, delivery)
+    return PlatformConfig(config_dir, resolved, variations, provenance, delivery, replacements)
 
 
 # -- documents ---------------------------------------------------------------
@@ -255,9 +241,7 @@ def _variations(
         except ValidationError as exc:
             for error in exc.errors():
                 loc = ".".join(str(p) for p in error["loc"])
-                issues.append(
-                    ConfigIssue(where, f"variations.{setting}" + (f".{loc}" if loc else ""), _describe(error))
-                )
+                issues.append(ConfigIssue(where, f"variations.{setting}" + (f".{loc}" if loc else ""), describe(error)))
     return variations, declared
 
 
@@ -277,7 +261,7 @@ def _delivery(
     except ValidationError as exc:
         for error in exc.errors():
             path_in = ("delivery", *(str(p) for p in error["loc"]))
-            issues.append(ConfigIssue(_locate(path_in, provenance, where, path), ".".join(path_in), _describe(error)))
+            issues.append(ConfigIssue(_locate(path_in, provenance, where, path), ".".join(path_in), describe(error)))
         return None
     for index, name in enumerate(delivery.approval_before):
         if name not in names:
@@ -398,28 +382,11 @@ def _validation_issues(
         cause = (error.get("ctx") or {}).get("error")
         if isinstance(cause, RuleViolationError):
             path = (*path, *cause.field.split("."))
-        yield ConfigIssue(_locate(path, provenance, fallback, env_file), ".".join(path), _describe(error), (env,))
+        yield ConfigIssue(_locate(path, provenance, fallback, env_file), ".".join(path), describe(error), (env,))
 
 
 def _locate(path: KeyPath, provenance: Provenance, fallback: Location, env_file: Path) -> Location:
-    """The line that set `path`, or its nearest ancestor's (a missing key is
-    reported where its parent is)."""
-    for length in range(len(path), 0, -1):
-        if path[:length] in provenance:
-            return provenance[path[:length]]
-    return fallback if fallback.file == env_file else Location(env_file)
-
-
-def _describe(error: Mapping[str, Any]) -> str:
-    kind = error["type"]
-    if kind == "missing":
-        return "missing: this setting is required"
-    if kind == "extra_forbidden":
-        return "unknown key: not defined in the configuration model"
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if kind != "value_error" and not isinstance(error.get("input"), dict | list):
-        message += f"; got {error.get('input')!r}"
-    return message
+    return located(path, provenance, fallback if fallback.file == env_file else Location(env_file))
 
 
 def _distinct_accounts(
@@ -437,27 +404,6 @@ def _distinct_accounts(
             )
         else:
             first_with[env.account] = name
-
-
-def _merge_duplicates(issues: Iterable[ConfigIssue]) -> list[ConfigIssue]:
-    """One issue per (location, path, message); environments are combined."""
-    combined: dict[tuple[Location, str, str], set[str]] = {}
-    for issue in issues:
-        combined.setdefault((issue.location, issue.path, issue.message), set()).update(issue.environments)
-    seen_paths: set[tuple[Location, str]] = set()
-    result: list[ConfigIssue] = []
-    for (location, path, message), envs in sorted(combined.items(), key=_sort_key):
-        # An unknown override is also "extra" to the model: report it once.
-        if (location, path) in seen_paths and message.startswith("unknown"):
-            continue
-        seen_paths.add((location, path))
-        result.append(ConfigIssue(location, path, message, tuple(sorted(envs))))
-    return result
-
-
-def _sort_key(item: tuple[tuple[Location, str, str], set[str]]) -> tuple[str, int, str, str]:
-    (location, path, message), _ = item
-    return (str(location.file), location.line or 0, path, message)
 
 
 def _kind(value: Any) -> str:

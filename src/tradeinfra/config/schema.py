@@ -4,7 +4,8 @@
 modeline) so editors complete and check keys. It accepts either document:
 `platform.yaml` (every setting required under `defaults`), an environment
 file (`overrides` is a partial settings tree), or `access.yaml` (the access
-contracts, with workload and resource names from the access catalog). The loader stays the authority;
+contracts, with workload and resource names from the access catalog), or
+`replacements.yaml` (reviewed stateful replacements). The loader stays the authority;
 the schema is for editors.
 """
 
@@ -23,6 +24,7 @@ from tradeinfra.config.models import (
     Settings,
     Variation,
 )
+from tradeinfra.config.replacements import REPLACEMENTS_FILE, ReplacementsFile
 from tradeinfra.config.settings_tree import setting_paths
 
 SCHEMA_ID = "https://tradeinfra.local/config/schema.json"
@@ -50,6 +52,11 @@ def config_schema() -> dict[str, Any]:
         "description": on["description"],
         "anyOf": [resource_name, {"type": "array", "minItems": 1, "items": resource_name}],
     }
+    replacements = ReplacementsFile.model_json_schema(ref_template="#/$defs/{model}")
+    defs.update(replacements.pop("$defs", {}))
+    replacements["title"] = REPLACEMENTS_FILE
+    replacements["required"] = ["allowed"]  # tells it apart from the other files
+    defs["ReplacementsFile"] = replacements
     identity = EnvironmentConfig.model_json_schema()["properties"]
     defs["PlatformFile"] = {
         "title": "platform.yaml",
@@ -96,6 +103,7 @@ def config_schema() -> dict[str, Any]:
             {"$ref": "#/$defs/PlatformFile"},
             {"$ref": "#/$defs/EnvironmentFile"},
             {"$ref": "#/$defs/AccessFile"},
+            {"$ref": "#/$defs/ReplacementsFile"},
         ],
         "$defs": dict(sorted(defs.items())),
     }

@@ -23,7 +23,7 @@ from tradeinfra.emulator.prerequisites import Prerequisites, ensure_bootstrapped
 from tradeinfra.errors import TradeinfraError
 from tradeinfra.interruption import describe
 from tradeinfra.ops.history import open_store
-from tradeinfra.ops.plan.preview import StatefulChangeError, guard, plan_directory
+from tradeinfra.ops.plan.preview import StatefulChangeError, allowances_recorded, guard, plan_directory
 from tradeinfra.ops.rollback_triggers import cloudwatch_alarm_lookup, rollback_configuration
 from tradeinfra.ops.targets import Target
 from tradeinfra.ops.terraform_deploy import apply_web_tier
@@ -89,8 +89,10 @@ def deploy_version(
     record says how it ended, also when interrupted. A rollback names the
     version it redeploys (`source`), whose commit it deploys. `cdk_deployed`:
     the CDK stacks in the directory are already deployed; check them only.
-    Each app is planned first; a stateful resource it would replace or remove
-    stops the deployment there (StatefulChangeError) unless `allowed` names it."""
+    Each app is planned first; a stateful resource it would replace or remove stops the
+    deployment there (StatefulChangeError) unless `allowed` names it or the
+    environment's reviewed replacements (config/replacements.yaml) list that
+    very change."""
     check_tools(apps)  # a missing tool is bad input, not a failed version
     with ThreadPoolExecutor(max_workers=2) as alongside:
         needs = [app for app in apps if app != "cdk" or not cdk_deployed]
@@ -99,7 +101,8 @@ def deploy_version(
         )
         store = open_store(platform, target, state_dir, env.name, on_line)
         commit = source.git_commit if source else git_commit()
-        version = store.begin(list(apps), commit, source.version if source else None, allowed)
+        recorded = allowances_recorded(platform, env.name, allowed)
+        version = store.begin(list(apps), commit, source.version if source else None, recorded)
         directory = store.directory(version.version)
         stacks: list[str] = []
         try:

@@ -79,7 +79,7 @@ def apply_web_tier(
     name stops here), apply exactly that plan; on the emulator, after
     `ensure_state_backend`."""
     from tradeinfra.ops.plan.model import AppPlan, Plan
-    from tradeinfra.ops.plan.preview import guard
+    from tradeinfra.ops.plan.preview import acknowledged_by, guard
     from tradeinfra.ops.plan.web_tier import saved_plan
 
     workspace = open_workspace(platform, env, target, version_dir, state_dir, on_line)
@@ -88,7 +88,7 @@ def apply_web_tier(
     arguments = _unattended(workspace)
     saved = "deploy.tfplan"
     changes = saved_plan(workspace, saved, LOCK_TIMEOUT, f"{WEB_TIER}/{env.name}", on_line)
-    guard(Plan(env.name, target.kind.value, "", (AppPlan("tf", tuple(changes)),), frozenset(allowed)))
+    guard(acknowledged_by(platform, allowed, Plan(env.name, target.kind.value, "", (AppPlan("tf", tuple(changes)),))))
     workspace.run(["apply", "-input=false", "-no-color", LOCK_TIMEOUT, saved], on_line)
     # The state after an apply still holds what the provider could not know
     # yet (a bucket's policy set by another resource, a role's attached

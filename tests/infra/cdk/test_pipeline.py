@@ -186,7 +186,21 @@ def test_before_the_approval_the_release_is_planned_in_prod_as_its_read_only_val
     (validate,) = [s for s in pipeline_steps(pipeline_stack)["prod"] if s.name == "Validate-prod"]
     assert plan.role == validate.role  # the validation step's role: it may assume the validator alone
     assert "Plan-prod" in approval["Configuration"]["CustomData"]
-    assert [s.name for s in pipeline_steps(pipeline_stack)["staging"]] == ["WebTier-staging", "Validate-staging"]
+    assert "config/replacements.yaml" in approval["Configuration"]["CustomData"]
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_every_stage_is_planned_and_guarded_before_cloudformation_deploys_it(
+    stages: dict[str, dict[str, Any]], pipeline_stack: SynthesizedStack, env: str
+) -> None:
+    """CloudFormation actions replace a table without asking: the guard runs
+    before them in every stage, not only where a person approves."""
+    steps = pipeline_steps(pipeline_stack)[env]
+    assert [s.name for s in steps] == [f"Plan-{env}", f"WebTier-{env}", f"Validate-{env}"]
+    assert steps[0].run_order < min(a["RunOrder"] for a in actions(stages[env], "CloudFormation"))
+    (command,) = steps[0].commands
+    assert f"plan --env {env} --target aws --app cdk --cdk-out cdk.out" in command
+    assert "--allow-replace" not in command  # only a reviewed config/replacements.yaml lets a replacement through
 
 
 def assumable(pipeline_stack: SynthesizedStack, role_name: str) -> list[Any]:

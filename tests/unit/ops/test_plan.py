@@ -3,14 +3,17 @@ templates and Terraform plans written here, no target needed."""
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tradeinfra.config.replacements import ReviewedReplacement
 from tradeinfra.ops.plan.formatters import to_html, to_json, to_markdown
 from tradeinfra.ops.plan.model import Action, AppPlan, Plan, refusal
-from tradeinfra.ops.plan.preview import StatefulChangeError, guard
+from tradeinfra.ops.plan.preview import StatefulChangeError, allowances_recorded, guard
 from tradeinfra.ops.plan.stacks import template_changes
 from tradeinfra.ops.plan.stateful import CLOUDFORMATION, TERRAFORM
 from tradeinfra.ops.plan.web_tier import configured_resources, plan_changes
@@ -136,10 +139,68 @@ def test_the_guard_refuses_until_the_resource_is_named_by_any_of_its_names() -> 
     assert _plan({"typo", "x"}).unused_allowances == ["typo"]
 
 
+def _reviewed(change: str, resource: str = "x", environment: str = "dev") -> ReviewedReplacement:
+    return ReviewedReplacement(environment=environment, resource=resource, change=change, reason="orders moved: RB-1")
+
+
+def test_a_reviewed_replacement_allows_exactly_the_change_it_names() -> None:
+    planned = _plan()
+    (finding,) = planned.findings
+    assert len(finding.fingerprint) == 12 and finding.fingerprint in refusal(planned)
+    assert "config/replacements.yaml" in refusal(planned)
+    reviewed = replace(planned, reviewed=(_reviewed(finding.fingerprint),))
+    guard(reviewed)  # allowed: passes
+    assert reviewed.acknowledgment(finding) == "reviewed: orders moved: RB-1" and reviewed.unused_reviews == []
+    # The same resource renamed to something else is another change: refused again.
+    other = template_changes("dev-trading-data", _template(T=_table()), _template(T=_table(TableName="y")))
+    elsewhere = Plan(
+        "dev", "local", "", (AppPlan("cdk", tuple(other)),), reviewed=(_reviewed(finding.fingerprint, "y"),)
+    )
+    assert other[0].fingerprint != finding.fingerprint
+    with pytest.raises(StatefulChangeError, match=other[0].fingerprint):
+        guard(elsewhere)
+    assert elsewhere.unused_reviews == list(elsewhere.reviewed)
+    # The fingerprint alone is not enough: the entry must name the resource too.
+    assert replace(planned, reviewed=(_reviewed(finding.fingerprint, "orders"),)).findings == [finding]
+
+
+def test_the_fingerprint_follows_every_value_of_the_change() -> None:
+    (change,) = _plan().findings
+    assert change.fingerprint == _plan().findings[0].fingerprint  # the same change, planned again
+    (prop,) = change.properties
+    for changed in (
+        replace(change, container="prod-trading-data"),
+        replace(change, properties=(replace(prop, before="dev-trading-orders-old"),)),
+        replace(change, properties=(replace(prop, after="z"),)),
+        replace(change, action=Action.REMOVE),
+    ):
+        assert changed.fingerprint != change.fingerprint
+
+
+def test_a_version_records_the_reviewed_replacements_of_its_environment(tmp_path: Path) -> None:
+    from tests.conftest import CONFIG_DIR
+    from tradeinfra.config.loader import load_platform
+
+    config = tmp_path / "config"
+    shutil.copytree(CONFIG_DIR, config)
+    (config / "replacements.yaml").write_text(
+        "allowed:\n"
+        "  - {environment: prod, resource: prod-trading-orders, change: 0123456789ab, reason: key schema RB-7}\n"
+    )
+    platform = load_platform(config)
+    assert allowances_recorded(platform, "prod", ["rds-prod-a1"]) == [
+        "rds-prod-a1",
+        "prod-trading-orders (reviewed change 0123456789ab: key schema RB-7)",
+    ]
+    assert allowances_recorded(platform, "dev", []) == []
+
+
 def test_formats_show_the_finding_and_escape_values() -> None:
     plan = _plan()
     assert to_json(plan)["counts"] == {"add": 0, "modify": 0, "replace": 1, "remove": 0}
     assert to_json(plan)["findings"][0]["loses_data"] is True
+    assert to_json(plan)["findings"][0]["change"] == plan.findings[0].fingerprint
+    assert f"(change `{plan.findings[0].fingerprint}`)" in to_markdown(plan)
     markdown = to_markdown(plan)
     assert "**Stateful, data lost:** x (T): replace because of Properties.TableName" in markdown
     assert (

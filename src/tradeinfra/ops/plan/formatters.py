@@ -19,8 +19,9 @@ def to_json(plan: Plan) -> dict[str, Any]:
         "version": plan.version,
         "counts": counted(plan.changes),
         "findings": [_change(c) for c in plan.findings],
-        "acknowledged": [_change(c) for c in plan.acknowledged],
+        "acknowledged": [{**_change(c), "acknowledged_by": plan.acknowledgment(c)} for c in plan.acknowledged],
         "unused_allowances": plan.unused_allowances,
+        "unused_reviews": [review.model_dump() for review in plan.unused_reviews],
         "caveats": plan.caveats,
         "variations": [{"setting": s, "from": a, "to": b} for s, a, b in plan.variations],
         "changes": [_change(c) for c in plan.changes],
@@ -31,6 +32,7 @@ def _change(change: ResourceChange) -> dict[str, Any]:
     shown = asdict(change)
     shown["action"] = change.action.value
     shown["loses_data"] = change.loses_data
+    shown["change"] = change.fingerprint
     return shown
 
 
@@ -50,8 +52,13 @@ def to_markdown(plan: Plan) -> str:
         f"What deploying {plan.version} would change: **{summary(plan)}**.",
         "",
     ]
-    lines += [f"> **Stateful, data lost:** {shown_name(c)}: {c.action.value}{_why(c)}" for c in plan.findings]
-    lines += [f"> Allowed (--allow-replace): {shown_name(c)}: {c.action.value}{_why(c)}" for c in plan.acknowledged]
+    lines += [
+        f"> **Stateful, data lost:** {shown_name(c)}: {c.action.value}{_why(c)} (change `{c.fingerprint}`)"
+        for c in plan.findings
+    ]
+    lines += [
+        f"> Allowed ({plan.acknowledgment(c)}): {shown_name(c)}: {c.action.value}{_why(c)}" for c in plan.acknowledged
+    ]
     lines += [f"> Caveat: {caveat}" for caveat in plan.caveats]
     if plan.variations:
         lines += ["", "Declared variations that keep this environment's values:", ""]
@@ -90,7 +97,10 @@ def to_html(plan: Plan) -> str:
             f'<tr class="{cls}"><td>{change.action.value}</td><td>{_e(change.container)}</td>'
             f"<td>{_e(shown_name(change))}</td><td>{_e(change.resource_type)}</td><td><ul>{props}</ul></td></tr>"
         )
-    findings = "".join(f"<li>{_e(shown_name(c))}: {c.action.value}{_e(_why(c))}</li>" for c in plan.findings)
+    findings = "".join(
+        f"<li>{_e(shown_name(c))}: {c.action.value}{_e(_why(c))} (change <code>{c.fingerprint}</code>)</li>"
+        for c in plan.findings
+    )
     caveats = "".join(f"<li>{_e(c)}</li>" for c in plan.caveats)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Plan: {_e(plan.environment)}</title>

@@ -4,7 +4,8 @@
 (synthesized into a scratch directory, cdk-nag included) or a recorded
 version (`--from-version`), against what runs on the target. Nothing on the
 target is changed. `guard` stops a deployment at the first app whose plan
-replaces or removes a stateful resource that `--allow-replace` does not name.
+replaces or removes a stateful resource that neither `--allow-replace` nor
+config/replacements.yaml acknowledges.
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ def preview(
         from tradeinfra.ops.plan.stacks import plan_stacks
 
         planned = plan_stacks(assembly, env, target)
-        return Plan(env.name, target.kind.value, f"the cloud assembly {assembly}", (planned,), frozenset(allowed))
+        return acknowledged_by(
+            platform, allowed, Plan(env.name, target.kind.value, f"the cloud assembly {assembly}", (planned,))
+        )
     if from_version is not None:
         from tradeinfra.ops.rollback import check_artifacts
 
@@ -89,7 +92,18 @@ def plan_directory(
         planned.append(plan_stacks(directory / "cdk.out", env, target))
     if "tf" in apps:
         planned.append(plan_web_tier(platform, env, target, directory, state_dir, on_line))
-    return Plan(env.name, target.kind.value, described, tuple(planned), frozenset(allowed))
+    return acknowledged_by(platform, allowed, Plan(env.name, target.kind.value, described, tuple(planned)))
+
+
+def acknowledged_by(platform: PlatformConfig, allowed: Sequence[str], plan: Plan) -> Plan:
+    """The plan with what acknowledges its stateful changes: the
+    `--allow-replace` names, and the environment's reviewed replacements."""
+    return replace(plan, allowed=frozenset(allowed), reviewed=platform.reviewed_replacements(plan.environment))
+
+
+def allowances_recorded(platform: PlatformConfig, environment: str, allowed: Sequence[str]) -> list[str]:
+    """What a version records it was allowed to replace or remove."""
+    return [*allowed, *(entry.recorded() for entry in platform.reviewed_replacements(environment))]
 
 
 def guard(plan: Plan) -> None:
