@@ -212,9 +212,13 @@ def test_replacing_the_orders_table_or_the_database_is_refused_until_allowed(
     def release_artifacts(directory: Path) -> None:
         shutil.copytree(release, directory, dirs_exist_ok=True)
 
+    # Both apps with the table allowed: the web tier, deployed before, is
+    # planned with the stacks, so its refusal comes before CloudFormation
+    # renames the table.
     for apps, refused, allowed in (
         (["cdk"], "dev-trading-orders", []),
         (["tf"], "aws_db_instance rds-dev-d4e1", []),
+        (["cdk", "tf"], "aws_db_instance rds-dev-d4e1", ["dev-trading-orders"]),
     ):
         with pytest.raises(StatefulChangeError, match=f"replace .*{refused}") as refusal:
             deploy_version(platform, dev, target, apps, state_dir, release_artifacts, allowed=allowed)

@@ -15,6 +15,7 @@ import re
 import shutil
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from tradeinfra.config.loader import PlatformConfig
@@ -23,6 +24,7 @@ from tradeinfra.emulator.prerequisites import Prerequisites, ensure_bootstrapped
 from tradeinfra.errors import TradeinfraError
 from tradeinfra.interruption import describe
 from tradeinfra.ops.history import open_store
+from tradeinfra.ops.plan.model import Plan
 from tradeinfra.ops.plan.preview import StatefulChangeError, allowances_recorded, guard, plan_directory
 from tradeinfra.ops.rollback_triggers import cloudwatch_alarm_lookup, rollback_configuration
 from tradeinfra.ops.targets import Target
@@ -89,7 +91,8 @@ def deploy_version(
     record says how it ended, also when interrupted. A rollback names the
     version it redeploys (`source`), whose commit it deploys. `cdk_deployed`:
     the CDK stacks in the directory are already deployed; check them only.
-    Each app is planned first; a stateful resource it would replace or remove stops the
+    Each app is planned first (a web tier deployed before: together with the
+    CDK stacks); a stateful resource it would replace or remove stops the
     deployment there (StatefulChangeError) unless `allowed` names it or the
     environment's reviewed replacements (config/replacements.yaml) list that
     very change."""
@@ -102,6 +105,7 @@ def deploy_version(
         store = open_store(platform, target, state_dir, env.name, on_line)
         commit = source.git_commit if source else git_commit()
         recorded = allowances_recorded(platform, env.name, allowed)
+        web_tier_deployed = "tf" in apps and store.last_succeeded(apps=["tf"]) is not None
         version = store.begin(list(apps), commit, source.version if source else None, recorded)
         directory = store.directory(version.version)
         stacks: list[str] = []
@@ -113,7 +117,12 @@ def deploy_version(
                 else:
                     if prepared is not None:
                         prepared.needed_by_cdk()
-                    guard(plan_directory(platform, env, target, ["cdk"], directory, state_dir, "", allowed))
+                    planned = plan_directory(platform, env, target, ["cdk"], directory, state_dir, "", allowed)
+                    if web_tier_deployed:
+                        if prepared is not None:
+                            prepared.needed_by_web_tier()
+                        planned = _with_web_tier(planned, platform, env, target, directory, state_dir, on_line)
+                    guard(planned)
                     deploy_assembly(env, target, directory / "cdk.out", on_line)
                 stacks += environment_stacks(directory / "cdk.out", env.name)
             if "tf" in apps:
@@ -131,6 +140,33 @@ def deploy_version(
             store.finish(version, INTERRUPTED, detail=describe(exc), stacks=stacks)
             raise
     return store.finish(version, "succeeded", stacks=stacks)
+
+
+def _with_web_tier(
+    planned: Plan,
+    platform: PlatformConfig,
+    env: EnvironmentConfig,
+    target: Target,
+    directory: Path,
+    state_dir: Path,
+    on_line: OnLine | None,
+) -> Plan:
+    """The CDK stacks' plan with the deployed web tier's: a stateful change in
+    either stops the release before CloudFormation changes anything, so a
+    refusal leaves the whole environment as it was. This plan reads the
+    network as it is now; the web tier is planned again, and guarded, once
+    the stacks are deployed, and that plan is the one applied. A web tier
+    that cannot be planned yet (the release changes what it reads) is left
+    to that second plan."""
+    from tradeinfra.ops.plan.web_tier import plan_web_tier
+
+    try:
+        web_tier = plan_web_tier(platform, env, target, directory, state_dir, on_line)
+    except TradeinfraError as exc:
+        if on_line:
+            on_line(f"terraform plan: the web tier is planned after the CDK stacks deploy ({exc})")
+        return planned
+    return replace(planned, apps=(*planned.apps, web_tier))
 
 
 def synthesize(
