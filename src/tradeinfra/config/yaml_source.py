@@ -150,14 +150,16 @@ class _Builder:
         raise YamlSourceError(where, f"unsupported YAML node {node.tag}")
 
 
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # in a value: tab and newline are text
-ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # in a key: none
+# C0 and C1 controls, and the Unicode line and paragraph separators (U+0085,
+# U+2028 and U+2029 break a line too: an error naming the key would split).
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")  # in a value: tab and newline are text
+ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # in a key: none
 
 
 def _path(at: KeyPath) -> str:
     """A key path as an error shows it: on one line, whatever the keys hold."""
     joined = ".".join(at) or "top level"
-    return ANY_CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", joined)
+    return ANY_CONTROL.sub(lambda match: f"\\u{ord(match.group()):04x}", joined)
 
 
 def _check_text(value: str, at: KeyPath, where: Location) -> None:

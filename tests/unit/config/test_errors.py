@@ -259,3 +259,15 @@ def test_message_format_names_file_line_and_path(config_copy: Path) -> None:
     text = str(only_issue(config_copy))
     assert text.startswith(f"{prod}:{line_of(prod, 'memory_mb')}: compute.memory_mb: ")
     assert text.endswith("[prod]")
+
+
+@pytest.mark.parametrize("breaker", ["\\x85", "\\u2028", "\\u2029", "\\x9b"])
+def test_a_key_holding_a_line_separator_is_one_line_of_error(config_copy: Path, breaker: str) -> None:
+    """U+0085, U+2028 and U+2029 end a line as surely as a newline does (and
+    C1 controls are no text either): refused in a key (written as a YAML
+    escape), and the error stays on one line, naming the file."""
+    prod = config_copy / "environments" / "prod.yaml"
+    replace_in(prod, "    memory_mb: 2048", f'    memory_mb: 2048\n    "x{breaker}y": 1')
+    issue = only_issue(config_copy)
+    assert issue.location.file == prod and "control character" in str(issue)
+    assert len(str(issue).splitlines()) == 1, str(issue)
