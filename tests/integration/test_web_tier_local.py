@@ -17,16 +17,19 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.integration.terraform_calls import terraform_calls
+from tradeinfra.cdk.constructs.web_tier_plan_access import WEB_TIER_PLAN_READS
 from tradeinfra.cdk.synth import synth_cdk
 from tradeinfra.cli import main
 from tradeinfra.config.loader import PlatformConfig, load_platform
+from tradeinfra.config.naming import state_reader_role_name
 from tradeinfra.ops.deploy import deploy, deploy_version
 from tradeinfra.ops.drift import detect_drift
 from tradeinfra.ops.history import open_store
 from tradeinfra.ops.plan.model import Action
 from tradeinfra.ops.plan.preview import StatefulChangeError, plan_directory, preview
 from tradeinfra.ops.targets import TargetKind, resolve_target
-from tradeinfra.ops.terraform_deploy import LOCK_TIMEOUT, TerraformDeployError, Workspace, open_workspace
+from tradeinfra.ops.terraform_deploy import LOCK_TIMEOUT, TerraformDeployError, Workspace, open_workspace, work_root
 from tradeinfra.ops.validate import validate
 from tradeinfra.ops.versions import DeploymentStore
 from tradeinfra.synthesized.cloud_assembly import read_assembly
@@ -151,6 +154,44 @@ def test_a_plan_of_the_deployed_environment_changes_nothing(platform: PlatformCo
     # The first recorded version, from the same commit and configuration: nothing either.
     recorded = preview(platform, "dev", target, ["cdk", "tf"], state_dir, from_version="v0001")
     assert recorded.version == "v0001" and recorded.changes == [] and not recorded.caveats
+
+
+def test_a_plan_calls_only_what_the_read_only_roles_are_granted(
+    platform: PlatformConfig, state_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pipeline plans the web tier as the read-only validator, reading
+    its state through the state reader role. What `terraform plan` calls is
+    recorded from its debug log, not assumed: every provider call is a read
+    of WEB_TIER_PLAN_READS (the validator's grants; the access gate proves
+    it may make each), and the backend, as the reader role, lists the
+    workspaces and reads dev's state and the default workspace's, nothing else."""
+    log = tmp_path / "terraform.log"
+    monkeypatch.setenv("TF_LOG", "DEBUG")
+    monkeypatch.setenv("TF_LOG_PATH", str(log))
+    target = resolve_target(TargetKind.local, state_dir)
+    # As in the pipeline's fresh build: no working directory of an earlier plan.
+    shutil.rmtree(work_root(state_dir, target) / "web-tier-dev-plan", ignore_errors=True)
+    planned = preview(platform, "dev", target, ["tf"], state_dir)
+    assert planned.caveats == []
+    calls = terraform_calls(log)
+    provider = {c.action for c in calls if c.by == "provider"} - {"sts:GetCallerIdentity"}
+    assert len(provider) > 40, "the debug log no longer shows the provider's calls"
+    assert provider <= set(WEB_TIER_PLAN_READS), (
+        f"reads the validator is not granted: {provider - set(WEB_TIER_PLAN_READS)}"
+    )
+    backend = {(c.action, c.target) for c in calls if c.by == "backend"}
+    own_state = ("s3:GetObject", "env/dev/web-tier/terraform.tfstate")
+    assert own_state in backend and ("s3:GetObject", "web-tier/terraform.tfstate") in backend
+    assert backend <= {
+        own_state,
+        ("s3:GetObject", "web-tier/terraform.tfstate"),  # init reads the default workspace's (empty) state
+        ("s3:ListBucket", "prefix=env/"),
+        ("dynamodb:GetItem", ""),  # the state's digest
+        ("sts:AssumeRole", ""),
+        ("sts:GetCallerIdentity", ""),
+    }, backend
+    settings = work_root(state_dir, target) / "web-tier-dev-plan" / "backend.hcl"
+    assert f"role/{state_reader_role_name('dev')}" in settings.read_text()
 
 
 def test_a_configuration_change_is_planned_as_those_modifications(

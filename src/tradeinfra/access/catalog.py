@@ -126,6 +126,12 @@ WORKLOADS: dict[str, Workload] = {
         "The environment's Terraform, reaching its state in the tooling account",
         assumed_by_environment_account=True,
     ),
+    "web-tier-state-reader": Workload(
+        "tooling",
+        "state-backend/reader_{env}/role",
+        "The environment's plans, reading its web-tier state in the tooling account",
+        assumed_by_environment_account=True,
+    ),
     "pipeline": _service(
         "tooling", f"{PIPELINE}/Pipeline/Role/Resource", "codepipeline.amazonaws.com", "The pipeline itself"
     ),
@@ -259,9 +265,28 @@ RESOURCES: dict[str, Resource] = {
     "web-acl": Resource("The web tier's WAF web ACL", "{env:web-tier/firewall/acl}"),
     "web-waf-logs": Resource("The web tier's WAF log group", "{env:web-tier/firewall/logs}"),
     "web-certificate": Resource("The web tier's ACM certificate", "{env:web-tier/domain/certificate}"),
+    "web-hosted-zone": Resource(
+        "The environment's public hosted zone (created before the platform; its ID is not in config)",
+        "arn:aws:route53:::hostedzone/ZEXAMPLE{env}",
+    ),
+    "web-image-parameter": Resource(
+        "AWS's public parameter naming the web instances' image. Its ARN names no account, which the simulator "
+        "cannot parse: evaluated in the environment's account, where no parameter may start with /aws",
+        "arn:aws:ssm:{region}:{account}:parameter/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+    ),
+    "web-instance-profile": Resource("The web instances' instance profile", "{env:web-tier/compute/profile}"),
+    "web-database-parameters": Resource("The web database's parameter group", "{env:web-tier/database/parameters}"),
+    "web-database-subnets": Resource("The web database's subnet group", "{env:web-tier/database/subnets}"),
+    "unnamed-resources": Resource(
+        "What describe calls of EC2, Auto Scaling, ELB and Route 53 act on: IAM names no resource for them", "*"
+    ),
     "state-bucket": Resource("The Terraform state bucket", "{tooling:state-backend/bucket}"),
     "web-tier-state-object": Resource(
         "The environment's web-tier state", "{tooling:state-backend/bucket}/env/{env}/web-tier/terraform.tfstate"
+    ),
+    "default-workspace-state-object": Resource(
+        "The default workspace's (empty) state, which terraform init reads",
+        "{tooling:state-backend/bucket}/web-tier/terraform.tfstate",
     ),
     "state-lock-table": Resource("The Terraform lock table", "{tooling:state-backend/lock_table}"),
     "state-key": Resource("The Terraform state's KMS key", "{tooling:state-backend/key}"),
@@ -271,6 +296,9 @@ RESOURCES: dict[str, Resource] = {
     ),
     "ledger-key": Resource("The deployment ledger's KMS key", "{tooling:ledger/key}"),
     "web-tier-state-role": Resource("The environment's state access role", "{tooling:state-backend/access_{env}/role}"),
+    "web-tier-state-reader-role": Resource(
+        "The environment's state reader role", "{tooling:state-backend/reader_{env}/role}"
+    ),
     "pipeline-artifacts": Resource(
         "An object in the pipeline's artifact bucket",
         "{tooling:" + PIPELINE + "/Pipeline/ArtifactsBucket/Resource}/trading-pipeline/Synth_Outp/example.zip",

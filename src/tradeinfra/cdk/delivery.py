@@ -7,9 +7,10 @@ tooling account: how a commit reaches production.
     -> dev: plan -> CDK stacks -> web tier + ledger record -> validate
     -> staging: the same -> prod: plan -> approval -> the same
 
-Each environment's stage plans the release there first (the stateful guard:
-a replaced table or bucket stops the run unless the commit's
-config/replacements.yaml lists that change), deploys the CDK stacks
+Each environment's stage plans the release there first, both apps, as the
+read-only validator (the stateful guard: a replaced table, bucket or
+database stops the run unless the commit's config/replacements.yaml lists
+that change), deploys the CDK stacks
 (CloudFormation actions, through the account's CDK bootstrap roles), then
 runs the same engine as a
 workstation: `tradeinfra deploy --app tf --deployed-cdk cdk.out` applies the
@@ -235,24 +236,25 @@ class DeliveryPipelineStack(cdk.Stack):
         timeout: cdk.Duration,
     ) -> pipelines.CodeBuildStep:
         """Before the stage deploys (and before its approval, where one is
-        configured): what the assembly changes in the environment, as markdown
-        in the step's log, planned as the read-only validator role. A stateful
-        resource replaced or removed (exit 2) fails the run before anyone is
-        asked and before CloudFormation touches it, unless the commit's
-        config/replacements.yaml lists that very change: the pipeline passes
-        no --allow-replace. The CDK app only: the web tier is planned and
-        guarded by its own step, whose deployer role alone may read the
-        Terraform state; it reads the same file."""
+        configured): what the release changes in the environment, both apps
+        (the CDK app from the assembly the stage deploys, the web tier from
+        the commit, as its own step synthesizes it), as markdown in the
+        step's log, planned as the read-only validator role (the web tier's
+        state through the environment's state reader role, without the lock).
+        A stateful resource replaced or removed (exit 2) fails the run before
+        anyone is asked and before CloudFormation touches it, unless the
+        commit's config/replacements.yaml lists that very change: the
+        pipeline passes no --allow-replace."""
         report = f"plan-{env.name}.md"
         plan = (
-            f"{CLI} plan --env {env.name} --target aws --app cdk --cdk-out cdk.out --format markdown --output {report}"
+            f"{CLI} plan --env {env.name} --target aws --app all --cdk-out cdk.out --format markdown --output {report}"
         )
         return self._step_acting_as(
             f"Plan-{env.name}",
             env,
             validator,
             commands=[f'{plan}; status=$?; cat {report} || true; exit "$status"'],
-            install=INSTALL,
+            install=INSTALL_WITH_TERRAFORM,
             inputs=(source, {"cdk.out": assembly}),
             timeout=timeout,
         )

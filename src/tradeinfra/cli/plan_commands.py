@@ -54,8 +54,8 @@ def plan(
         Path | None,
         typer.Option(
             "--cdk-out",
-            help="With --app cdk: plan this cloud assembly (e.g. the pipeline's Synth output) instead of "
-            "synthesizing the checkout.",
+            help="Plan this cloud assembly (e.g. the pipeline's Synth output) for the CDK app instead of "
+            "synthesizing the checkout; with --app all, the web tier is synthesized from the checkout.",
         ),
     ] = None,
     config_dir: ConfigDir = Path("config"),
@@ -134,8 +134,10 @@ def plan(
 
 
 def _check_assembly_option(cdk_out: Path, app_name: AppOption, other_source: bool) -> None:
-    if app_name is not AppOption.cdk:
-        raise TradeinfraError(f"--cdk-out {cdk_out}: a cloud assembly holds the CDK app only: add --app cdk")
+    if app_name is AppOption.tf:
+        raise TradeinfraError(
+            f"--cdk-out {cdk_out}: a cloud assembly holds the CDK app only: use --app cdk or --app all"
+        )
     if other_source:
         raise TradeinfraError(f"--cdk-out {cdk_out}: plans that assembly; leave out --promote and --from-version")
     if not (cdk_out / "manifest.json").is_file():

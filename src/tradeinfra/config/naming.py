@@ -138,6 +138,12 @@ def state_access_role_name(environment: str) -> str:
     return check_name(f"{PROJECT}-tfstate-{environment}", ResourceKind.IAM_ROLE)
 
 
+def state_reader_role_name(environment: str) -> str:
+    """The tooling-account role through which `environment`'s plans read its
+    web-tier state: read only, no lock, no ledger."""
+    return check_name(f"{PROJECT}-tfstate-{environment}-reader", ResourceKind.IAM_ROLE)
+
+
 def ledger_key_alias(ledger_table: str) -> str:
     """The alias of the deployment ledger's KMS key: how the state roles'
     grants name a key created by another stack."""

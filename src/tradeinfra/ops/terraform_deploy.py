@@ -22,7 +22,7 @@ from pathlib import Path
 
 from tradeinfra.config.loader import PlatformConfig
 from tradeinfra.config.models import EnvironmentConfig
-from tradeinfra.config.naming import state_access_role_name
+from tradeinfra.config.naming import state_access_role_name, state_reader_role_name
 from tradeinfra.errors import TradeinfraError
 from tradeinfra.ops.targets import Target
 from tradeinfra.ops.tools import OnLine, ToolError, ToolRun, terraform
@@ -150,9 +150,12 @@ def existing_workspace(
     on_line: OnLine | None,
 ) -> Workspace | None:
     """As `open_workspace`, but None (and nothing created on the backend)
-    when the environment has no workspace yet."""
+    when the environment has no workspace yet; for reading only: the
+    backend acts as the environment's state reader role, so run plans with
+    `-lock=false`."""
     # Its own working directory: a plan never disturbs a deployment's.
-    workspace = _initialized(platform, env, target, version_dir, state_dir, on_line, purpose="-plan")
+    reader = state_reader_role_name(env.name)
+    workspace = _initialized(platform, env, target, version_dir, state_dir, on_line, purpose="-plan", role=reader)
     listed = workspace.run(["workspace", "list", "-no-color"], None, stdout_only=True)
     if env.name not in {line.strip().lstrip("*").strip() for line in listed.output}:
         return None
@@ -168,6 +171,7 @@ def _initialized(
     state_dir: Path,
     on_line: OnLine | None,
     purpose: str = "",
+    role: str | None = None,
 ) -> Workspace:
     directory = _copy_config(
         version_dir / "cdktf.out", WEB_TIER, work_root(state_dir, target) / f"{WEB_TIER}-{env.name}{purpose}"
@@ -179,11 +183,11 @@ def _initialized(
         what=f"web tier ({env.name})",
     )
     # The backend acts in the tooling account as the environment's state
-    # access role (its own workspace only), the provider in the environment's
-    # account: on AWS and on the emulator alike.
+    # access role (its own workspace only; `role` names another, the reader),
+    # the provider in the environment's account: on AWS and on the emulator alike.
     settings = directory / "backend.hcl"
-    role = f"arn:aws:iam::{tooling_account(platform, env)}:role/{state_access_role_name(env.name)}"
-    settings.write_text(f'assume_role = {{\n  role_arn = "{role}"\n}}\n', encoding="utf-8")
+    role_arn = f"arn:aws:iam::{tooling_account(platform, env)}:role/{role or state_access_role_name(env.name)}"
+    settings.write_text(f'assume_role = {{\n  role_arn = "{role_arn}"\n}}\n', encoding="utf-8")
     backend_config = [f"-backend-config={settings.name}"]
     workspace.run(["init", "-input=false", "-reconfigure", "-no-color", *_offline(), *backend_config], on_line)
     return workspace

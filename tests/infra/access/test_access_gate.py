@@ -178,7 +178,52 @@ def test_one_environment_reading_anothers_state_is_caught(output: Output, platfo
     output.edit_terraform("state-backend", _state_role_reads_every_workspace)
     report = gate(output, platform)
     rows = {(r.environment, r.workload, r.kind, r.resource_environment) for r in report.broken}
-    assert rows == {("dev", "web-tier-state", "never", "staging"), ("dev", "web-tier-state", "never", "prod")}
+    # ... and writing anywhere, it may also write the default workspace's state, which stays empty.
+    others = {("dev", "web-tier-state", "never", "staging"), ("dev", "web-tier-state", "never", "prod")}
+    assert rows == {*others, ("dev", "web-tier-state", "never", "dev")}
+
+
+def _statements_of(document: dict[str, Any], policy: str) -> list[dict[str, Any]]:
+    statements = document["data"]["aws_iam_policy_document"]
+    (permissions,) = [body for name, body in statements.items() if name.startswith(policy)]
+    return permissions["statement"]  # type: ignore[no-any-return]
+
+
+def test_a_state_role_that_cannot_read_the_default_workspace_is_caught(
+    output: Output, platform: PlatformConfig
+) -> None:
+    """terraform init reads the default workspace's state first; S3 answers
+    403 to a role without a grant on it, and init fails, on AWS only."""
+
+    def drop_default(document: dict[str, Any]) -> None:
+        statements = _statements_of(document, "access_prod_permissions")
+        statements[:] = [s for s in statements if s.get("sid") != "InitReadsTheDefaultWorkspace"]
+
+    output.edit_terraform("state-backend", drop_default)
+    rows = [(r.environment, r.workload, r.resources) for r in gate(output, platform).broken]
+    assert rows == [("prod", "web-tier-state", ["default-workspace-state-object"])], rows
+
+
+def test_a_state_reader_that_may_write_state_is_caught(output: Output, platform: PlatformConfig) -> None:
+    def write_too(document: dict[str, Any]) -> None:
+        for statement in _statements_of(document, "reader_dev_permissions"):
+            if statement.get("sid") == "ReadOwnState":
+                statement["actions"] = ["s3:GetObject", "s3:PutObject"]
+
+    output.edit_terraform("state-backend", write_too)
+    rows = {(r.environment, r.workload, r.kind) for r in gate(output, platform).broken}
+    assert rows == {("dev", "web-tier-state-reader", "never")}, rows
+
+
+def test_every_read_of_a_web_tier_plan_is_in_the_validators_contract() -> None:
+    """The validator's grants for planning the web tier (the list the
+    emulator test checks the provider's calls against) are each a `must`
+    of its contract, so the gate proves every one of them."""
+    from tradeinfra.access.contracts import load_contracts
+    from tradeinfra.cdk.constructs.web_tier_plan_access import WEB_TIER_PLAN_READS
+
+    contracted = {a for rule in load_contracts(CONFIG_DIR).workloads["validator"].must for a in rule.actions}
+    assert set(WEB_TIER_PLAN_READS) - contracted == set()
 
 
 def test_a_validation_step_that_cannot_assume_its_role_is_caught(output: Output, platform: PlatformConfig) -> None:

@@ -177,7 +177,7 @@ def test_before_the_approval_the_release_is_planned_in_prod_as_its_read_only_val
     assert plan.run_order < approval["RunOrder"] < min(a["RunOrder"] for a in actions(stages["prod"], "CloudFormation"))
     (command,) = plan.commands
     assert command.startswith(
-        ".venv/bin/tradeinfra plan --env prod --target aws --app cdk --cdk-out cdk.out --format markdown"
+        ".venv/bin/tradeinfra plan --env prod --target aws --app all --cdk-out cdk.out --format markdown"
     )
     assert command.endswith('exit "$status"')  # the plan's exit code, after its markdown is printed
     assert any('ln -s -- "$CODEBUILD_SRC_DIR_Synth_Output" "cdk.out"' in c for c in plan.install_commands)
@@ -199,7 +199,8 @@ def test_every_stage_is_planned_and_guarded_before_cloudformation_deploys_it(
     assert [s.name for s in steps] == [f"Plan-{env}", f"WebTier-{env}", f"Validate-{env}"]
     assert steps[0].run_order < min(a["RunOrder"] for a in actions(stages[env], "CloudFormation"))
     (command,) = steps[0].commands
-    assert f"plan --env {env} --target aws --app cdk --cdk-out cdk.out" in command
+    assert f"plan --env {env} --target aws --app all --cdk-out cdk.out" in command  # both apps
+    assert any("make terraform-cli" in c for c in steps[0].install_commands)
     assert "--allow-replace" not in command  # only a reviewed config/replacements.yaml lets a replacement through
 
 
@@ -277,7 +278,11 @@ def test_validator_role_trusts_only_that_step_and_reads_no_data(
     assert "lambda:GetFunctionConfiguration" in granted
     assert not granted & {"s3:GetObject", "dynamodb:GetItem", "dynamodb:Scan", "sqs:ReceiveMessage", "ssm:PutParameter"}
     assert not granted & {"lambda:GetFunction", "kms:Decrypt"}  # function code, encrypted environment variables
-    assert not any(a.startswith(("iam:Create", "iam:Put", "iam:Attach", "sts:")) for a in granted)
+    assert not any(a.startswith(("iam:Create", "iam:Put", "iam:Attach")) for a in granted)
+    # The one role it may assume: the web tier's state reader, to plan it (read only).
+    (assume,) = [s for s in statements if "sts:AssumeRole" in json.dumps(s["Action"])]
+    assert assume["Action"] == "sts:AssumeRole"
+    assert assume["Resource"] == f"arn:aws:iam::{delivery.account}:role/trading-tfstate-{env}-reader"
     unscoped = {
         a
         for s in statements

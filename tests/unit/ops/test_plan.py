@@ -217,7 +217,10 @@ def test_both_engines_protect_the_same_kinds_of_data() -> None:
 @pytest.mark.parametrize(
     ("arguments", "expected"),
     [
-        (["--env", "dev", "--cdk-out", "cdk.out"], "--cdk-out cdk.out: a cloud assembly holds the CDK app only"),
+        (
+            ["--env", "dev", "--app", "tf", "--cdk-out", "cdk.out"],
+            "--cdk-out cdk.out: a cloud assembly holds the CDK app only",
+        ),
         (["--promote", "--from", "dev"], "--promote: name both environments"),
         (["--from", "dev", "--to", "staging"], "--from/--to: only with --promote"),
         ([], "--env: name the environment to plan"),

@@ -201,6 +201,13 @@ READ_CEILING: list[str] = [
     "autoscaling:Describe*",
     "elasticloadbalancing:Describe*",
     "tag:GetResources",
+    # ... and what planning the web tier reads besides (web_tier_plan_access.py)
+    "acm:DescribeCertificate",
+    "acm:ListTagsForCertificate",
+    "s3:GetAccelerateConfiguration",
+    "s3:GetReplicationConfiguration",
+    "wafv2:ListTagsForResource",
+    "rds:ListTagsForResource",
 ]
 
 # IAM is global: its calls are not made in the environment's region, so the
@@ -212,4 +219,10 @@ GLOBAL_READ_CEILING: list[str] = [
     "iam:GetPolicyVersion",
     "iam:ListRolePolicies",
     "iam:ListAttachedRolePolicies",
+    "iam:GetInstanceProfile",
+    # Route 53 is global too: planning the web tier reads its hosted zone and records.
+    "route53:GetHostedZone",
+    "route53:ListHostedZones",
+    "route53:ListResourceRecordSets",
+    "route53:ListTagsForResource",
 ]

@@ -28,6 +28,7 @@ from tradeinfra.config.naming import (
     ResourceKind,
     cdk_name,
     state_access_role_name,
+    state_reader_role_name,
     tf_name,
     web_tier_deployer_role_name,
     web_tier_step_role_name,
@@ -215,6 +216,8 @@ class WebTierDeployer(Construct):
         domain = environment.web_tier.load_balancer.domain_name
         arn = _Arns(stack.partition, environment.region, environment.account, env, suffix)
         state_role = f"arn:{stack.partition}:iam::{delivery.account}:role/{state_access_role_name(env)}"
+        # Its deployments plan an already deployed web tier before the CDK stacks, reading state only.
+        state_reader = f"arn:{stack.partition}:iam::{delivery.account}:role/{state_reader_role_name(env)}"
         in_region = {"StringEquals": {"aws:RequestedRegion": environment.region}}
 
         def web_tier_tags(key: str) -> dict[str, str]:
@@ -245,7 +248,9 @@ class WebTierDeployer(Construct):
                     resources=["*"],
                     conditions={"StringEquals": {"iam:AWSServiceName": SERVICE_LINKED}},
                 ),
-                iam.PolicyStatement(sid="OwnTerraformState", actions=["sts:AssumeRole"], resources=[state_role]),
+                iam.PolicyStatement(
+                    sid="OwnTerraformState", actions=["sts:AssumeRole"], resources=[state_role, state_reader]
+                ),
                 # The CDK app's data and keys stay out of reach, whatever a future grant says.
                 iam.PolicyStatement(
                     sid="NeverTheTradingData",
@@ -334,7 +339,7 @@ class WebTierDeployer(Construct):
                 ["*"],
                 {"StringEquals": {"iam:AWSServiceName": SERVICE_LINKED}},
             ),
-            ("OwnTerraformStateAndLedger", ["sts:AssumeRole"], [state_role], None),
+            ("OwnTerraformStateAndLedger", ["sts:AssumeRole"], [state_role, state_reader], None),
         ]:
             self.role.add_to_policy(
                 iam.PolicyStatement(sid=sid, actions=actions, resources=resources, conditions=conditions)

@@ -16,9 +16,16 @@ from tradeinfra.cdk.constructs.read_access import (
     read_statements,
 )
 from tradeinfra.cdk.constructs.web_tier_deployer import WebTierDeployer
+from tradeinfra.cdk.constructs.web_tier_plan_access import web_tier_plan_acknowledgments, web_tier_plan_statements
 from tradeinfra.config import references
 from tradeinfra.config.models import DeliveryConfig, EnvironmentConfig, SecurityConfig
-from tradeinfra.config.naming import ResourceKind, cdk_name, validation_step_role_name, validator_role_name
+from tradeinfra.config.naming import (
+    ResourceKind,
+    cdk_name,
+    state_reader_role_name,
+    validation_step_role_name,
+    validator_role_name,
+)
 
 # The ceiling for every role of the environment: the services the platform
 # uses, in the environment's region only. Roles get their real (narrow)
@@ -94,6 +101,12 @@ BOUNDARY_ACTIONS = [
 ]
 
 
+def state_reader(scope: Construct, state_account: str, env: str) -> str:
+    """The ARN of `env`'s web-tier state reader role, in the account that
+    holds the state (the tooling account; with no pipeline, the environment's)."""
+    return f"arn:{cdk.Stack.of(scope).partition}:iam::{state_account}:role/{state_reader_role_name(env)}"
+
+
 class SecurityStack(TradingStack):
     def __init__(
         self,
@@ -123,6 +136,14 @@ class SecurityStack(TradingStack):
                     conditions={"StringEquals": {"aws:RequestedRegion": environment.region}},
                 ),
                 iam.PolicyStatement(sid="GlobalConfigurationReads", actions=GLOBAL_READ_CEILING, resources=["*"]),
+                # Plans read the web tier's Terraform state through this role, in the tooling account.
+                iam.PolicyStatement(
+                    sid="ReadWebTierState",
+                    actions=["sts:AssumeRole"],
+                    resources=[
+                        state_reader(self, delivery.account if delivery else environment.account, environment.name)
+                    ],
+                ),
             ],
         )
         acknowledge(
@@ -140,14 +161,16 @@ class SecurityStack(TradingStack):
         )
         self.publish(references.PERMISSIONS_BOUNDARY_ARN, self.boundary.managed_policy_arn)
         if delivery is not None:
-            self._validator_role(environment.name, delivery)
+            self._validator_role(environment, delivery)
             WebTierDeployer(self, "WebTierDeployer", environment=environment, delivery=delivery)
 
-    def _validator_role(self, env: str, delivery: DeliveryConfig) -> None:
-        """What the pipeline's post-deployment validation may do here: read
-        resource configuration (never data). The api stack grants it the
-        smoke-test order on its routes. Only the pipeline's validation role
-        for this environment may assume it."""
+    def _validator_role(self, environment: EnvironmentConfig, delivery: DeliveryConfig) -> None:
+        """What the pipeline's post-deployment validation and its plans may
+        do here: read resource configuration (never data), and the web tier's
+        Terraform state through the state reader role. The api stack grants
+        it the smoke-test order on its routes. Only the pipeline's validation
+        role for this environment may assume it."""
+        env = environment.name
         role = iam.Role(
             self,
             "PostDeployValidatorRole",
@@ -160,11 +183,21 @@ class SecurityStack(TradingStack):
         )
         for statement in read_statements(self, env, read_function_code=False):
             role.add_to_policy(statement)
+        for statement in web_tier_plan_statements(self.partition, environment):
+            role.add_to_policy(statement)
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ReadWebTierState",
+                actions=["sts:AssumeRole"],
+                resources=[state_reader(self, delivery.account, env)],
+            )
+        )
         acknowledge(
             role,
             {
                 "AwsSolutions::AwsSolutions-IAM5[Resource::*]": "Validation reads the configuration of every resource of the environment; the actions are configuration reads only (read_access.py)",
                 **read_acknowledgments(self, env),
+                **web_tier_plan_acknowledgments(self.partition, environment),
                 "NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy": "The validator's grants are a policy attached to its role only",
                 "PCI.DSS.321::PCI.DSS.321-IAMNoInlinePolicy": "The validator's grants are a policy attached to its role only",
             },

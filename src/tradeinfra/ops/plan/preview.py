@@ -39,18 +39,20 @@ def preview(
     assembly: Path | None = None,
 ) -> Plan:
     """`assembly`: plan this cloud assembly (the pipeline's Synth output) for
-    the CDK app instead of synthesizing the checkout."""
+    the CDK app instead of synthesizing the checkout; the web tier is
+    synthesized from the checkout, as the pipeline's web-tier step does."""
     from tradeinfra.ops.deploy import synthesize
     from tradeinfra.ops.history import open_store
 
     env = platform.environment(environment)
     if assembly is not None:
-        from tradeinfra.ops.plan.stacks import plan_stacks
-
-        planned = plan_stacks(assembly, env, target)
-        return acknowledged_by(
-            platform, allowed, Plan(env.name, target.kind.value, f"the cloud assembly {assembly}", (planned,))
-        )
+        with tempfile.TemporaryDirectory(prefix="tradeinfra-plan-") as scratch:
+            release = Path(scratch)
+            if "tf" in apps:
+                synthesize(platform, [environment], ["tf"], release, on_line)
+            (release / "cdk.out").symlink_to(assembly.resolve(), target_is_directory=True)
+            described = f"the cloud assembly {assembly}" + (" with this checkout's web tier" if "tf" in apps else "")
+            return plan_directory(platform, env, target, apps, release, state_dir, described, allowed, on_line)
     if from_version is not None:
         from tradeinfra.ops.rollback import check_artifacts
 

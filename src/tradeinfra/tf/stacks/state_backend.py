@@ -1,10 +1,13 @@
 """Bootstrap of the tooling account: the S3 bucket and DynamoDB table that
-hold the web tier's remote state, and one role per environment through which
-that environment's deployer reaches its own state, and its own entries in the
-deployment ledger (stack `ledger`), and nothing else. Applied once, with a
+hold the web tier's remote state, and per environment two roles: one through
+which that environment's deployer reaches its own state and its own entries
+in the deployment ledger (stack `ledger`), and nothing else; one through
+which its plans read that state, and nothing else. Applied once, with a
 local backend."""
 
 from __future__ import annotations
+
+import json
 
 import cdktf
 from constructs import Construct
@@ -13,15 +16,11 @@ from tradeinfra.config.models import LedgerConfig, TerraformStateConfig
 from tradeinfra.config.naming import (
     ledger_key_alias,
     state_access_logs_bucket,
-    state_access_role_name,
-    state_key,
     state_key_alias,
 )
 from tradeinfra.tf.aws import (
     data_aws_caller_identity,
     dynamodb_table,
-    iam_role,
-    iam_role_policy,
     kms_alias,
     provider,
     s3_bucket,
@@ -29,11 +28,26 @@ from tradeinfra.tf.aws import (
     s3_bucket_logging,
     s3_bucket_policy,
     s3_bucket_versioning,
+    s3_object,
 )
 from tradeinfra.tf.compliance import LOG_DELIVERY_SSE_S3, NO_EVENT_CONSUMER, acknowledge, single_region
 from tradeinfra.tf.constructs.policy import policy_document
+from tradeinfra.tf.constructs.state_roles import Ledger, StateAccessRole, StateBackend, StateReadRole
 from tradeinfra.tf.constructs.storage import account_key, block_public_access, encrypt_bucket, tls_only_statement
 from tradeinfra.tf.stacks.web_tier import AWS_PROVIDER_VERSION, TERRAFORM_VERSION
+
+# A state with nothing in it, as Terraform writes one (format 4).
+EMPTY_STATE = json.dumps(
+    {
+        "version": 4,
+        "terraform_version": "1.11.0",
+        "serial": 0,
+        "lineage": "6f1c3a52-0d4e-4b7a-9c2e-3a8f5d1b7e90",
+        "outputs": {},
+        "resources": [],
+        "check_results": None,
+    }
+)
 
 
 class StateBackendStack(cdktf.TerraformStack):
@@ -114,6 +128,7 @@ class StateBackendStack(cdktf.TerraformStack):
             bucket=bucket.id,
             policy=policy_document(self, "policy_document", [tls_only_statement(bucket.arn)]),
         )
+        DefaultWorkspaceState(self, "default_workspace", state=state, bucket=bucket, key_arn=key.arn)
         table = dynamodb_table.DynamodbTable(
             self,
             "lock_table",
@@ -124,21 +139,18 @@ class StateBackendStack(cdktf.TerraformStack):
             server_side_encryption=dynamodb_table.DynamodbTableServerSideEncryption(enabled=True, kms_key_arn=key.arn),
             point_in_time_recovery=dynamodb_table.DynamodbTablePointInTimeRecovery(enabled=True),
         )
+        backend = StateBackend(state, bucket=bucket.arn, table=table.arn, key=key.arn)
+        ledger_access = Ledger(
+            table=f"arn:aws:dynamodb:{state.region}:{caller.account_id}:table/{ledger.table}",
+            bucket=f"arn:aws:s3:::{ledger.bucket}",
+            keys=f"arn:aws:kms:{state.region}:{caller.account_id}:key/*",
+            alias=ledger_key_alias(ledger.table),
+        )
         for env, account in environments.items():
             StateAccessRole(
-                self,
-                f"access_{env}",
-                environment=env,
-                account=account,
-                state=state,
-                bucket_arn=bucket.arn,
-                table_arn=table.arn,
-                key_arn=key.arn,
-                ledger_table_arn=f"arn:aws:dynamodb:{state.region}:{caller.account_id}:table/{ledger.table}",
-                ledger_bucket_arn=f"arn:aws:s3:::{ledger.bucket}",
-                ledger_keys=f"arn:aws:kms:{state.region}:{caller.account_id}:key/*",
-                ledger_alias=ledger_key_alias(ledger.table),
+                self, f"access_{env}", environment=env, account=account, backend=backend, ledger=ledger_access
             )
+            StateReadRole(self, f"reader_{env}", environment=env, account=account, backend=backend)
         cdktf.TerraformOutput(self, "state_bucket_name", value=bucket.bucket)
         cdktf.TerraformOutput(self, "lock_table_name", value=table.name)
 
@@ -211,115 +223,33 @@ class AccessLogBucket(Construct):
         )
 
 
-class StateAccessRole(Construct):
-    """The role `environment`'s deployer assumes in the tooling account: for
-    `terraform init/plan/apply`, read and write that workspace's state object
-    and lock file, take its locks, use the state key; for the ledger, its own
-    environment's entries and artifacts. Other environments stay out of reach."""
+class DefaultWorkspaceState(Construct):
+    """An empty state in the default workspace, which no environment uses.
+
+    `terraform init` reads the current workspace's state, the default one
+    (at `key`, outside every environment's prefix), before any is selected.
+    S3 answers 403, not "no such object", to a caller that may not list
+    that key, and the backend then fails the init. With an empty state
+    there, readable by every environment's roles and writable by none, each
+    initializes with grants on its own workspace and this object only."""
 
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
-        environment: str,
-        account: str,
         state: TerraformStateConfig,
-        bucket_arn: str,
-        table_arn: str,
+        bucket: s3_bucket.S3Bucket,
         key_arn: str,
-        ledger_table_arn: str,
-        ledger_bucket_arn: str,
-        ledger_keys: str,
-        ledger_alias: str,
     ) -> None:
         super().__init__(scope, construct_id)
-        workspace = state_key(state.workspace_key_prefix, environment, "")
-        trust = policy_document(
+        s3_object.S3Object(
             self,
-            "trust",
-            [
-                {
-                    "Sid": "EnvironmentAccountDeploysItsWebTier",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
-                    "Action": "sts:AssumeRole",
-                }
-            ],
-        )
-        role = iam_role.IamRole(
-            self,
-            "role",
-            name=state_access_role_name(environment),
-            description=f"Terraform state of the {environment} web tier: its workspace only",
-            assume_role_policy=trust,
-            max_session_duration=3600,
-        )
-        iam_role_policy.IamRolePolicy(
-            self,
-            "policy",
-            name="own-workspace-state",
-            role=role.id,
-            policy=policy_document(
-                self,
-                "permissions",
-                [
-                    {
-                        "Sid": "ListWorkspaces",
-                        "Action": "s3:ListBucket",
-                        "Resource": bucket_arn,
-                        # The backend lists `<prefix>/` to find workspaces.
-                        "Condition": {"StringLike": {"s3:prefix": [f"{state.workspace_key_prefix}/", f"{workspace}*"]}},
-                    },
-                    {
-                        "Sid": "ReadWriteOwnState",
-                        "Action": ["s3:GetObject", "s3:PutObject"],
-                        "Resource": f"{bucket_arn}/{workspace}*",
-                    },
-                    {
-                        "Sid": "ReleaseOwnLockFile",
-                        "Action": "s3:DeleteObject",
-                        "Resource": f"{bucket_arn}/{workspace}{state.key}.tflock",
-                    },
-                    {
-                        "Sid": "LockOwnState",
-                        "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
-                        "Resource": table_arn,
-                        # Lock IDs are `<bucket>/<state key>` and `<bucket>/<state key>-md5`.
-                        "Condition": {
-                            "ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"{state.bucket}/{workspace}*"]}
-                        },
-                    },
-                    {
-                        "Sid": "OwnLedgerEntries",
-                        "Action": [
-                            "dynamodb:GetItem",
-                            "dynamodb:PutItem",
-                            "dynamodb:UpdateItem",
-                            "dynamodb:DeleteItem",
-                            "dynamodb:Query",
-                        ],
-                        "Resource": ledger_table_arn,
-                        # The ledger's partition key is the environment.
-                        "Condition": {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [environment]}},
-                    },
-                    {
-                        "Sid": "OwnLedgerArtifacts",
-                        "Action": ["s3:GetObject", "s3:PutObject"],
-                        "Resource": f"{ledger_bucket_arn}/deployments/{environment}/*",
-                    },
-                    {
-                        "Sid": "UseLedgerKey",
-                        "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-                        "Resource": ledger_keys,
-                        # The ledger's key is created by the ledger stack: named by its alias.
-                        "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": [ledger_alias]}},
-                    },
-                    {
-                        "Sid": "UseStateKey",
-                        "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-                        "Resource": key_arn,
-                    },
-                ],
-            ),
+            "state",
+            bucket=bucket.id,
+            key=state.key,
+            content=EMPTY_STATE,
+            content_type="application/json",
+            server_side_encryption="aws:kms",
+            kms_key_id=key_arn,
         )
