@@ -7,6 +7,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -24,6 +25,11 @@ class SynthSummary:
     terraform_stacks: list[str]
     tfvars: list[Path]
 
+
+# This process's jsii kernel serves one thread: a synth in this process (not
+# in a worker) holds this lock, e.g. a deployment's own synth while the
+# emulator's state backend is synthesized on another thread.
+IN_PROCESS = threading.Lock()
 
 _busy = False  # in a worker: a synth is running
 

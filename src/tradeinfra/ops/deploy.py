@@ -174,21 +174,23 @@ def synthesize(
 ) -> None:
     """What a version deploys, into its directory: the cloud assembly of
     `environments` (cdk-nag runs), the web tier and every environment's tfvars."""
-    from tradeinfra.synth import synth_all
+    from tradeinfra.synth import IN_PROCESS, synth_all
 
     cdk_out, cdktf_out, tfvars = directory / "cdk.out", directory / "cdktf.out", directory / "terraform"
     if on_line:
         on_line(f"synthesizing {', '.join(apps)} for {', '.join(environments)} (with cdk-nag) into {directory}")
     if set(apps) == set(APPS):
-        synth_all(platform, environments, cdk_out, cdktf_out, tfvars)
+        synth_all(platform, environments, cdk_out, cdktf_out, tfvars)  # in worker processes
     elif "cdk" in apps:
         from tradeinfra.cdk.synth import synth_cdk
 
-        synth_cdk(platform, environments, cdk_out)
+        with IN_PROCESS:
+            synth_cdk(platform, environments, cdk_out)
     else:
         from tradeinfra.tf.app import synth_tf
 
-        synth_tf(platform, cdktf_out, tfvars)
+        with IN_PROCESS:
+            synth_tf(platform, cdktf_out, tfvars)
 
 
 def environment_stacks(assembly: Path, environment: str) -> list[str]:

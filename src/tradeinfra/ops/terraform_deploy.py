@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -264,17 +263,14 @@ def _tooling_workspace(
     return workspace
 
 
-# One synth at a time in this process: the jsii kernel serves one thread.
-_SYNTH = threading.Lock()
-
-
 def _fresh_stack(platform: PlatformConfig, stack: str, work: Path) -> Path:
     """`stack` of a fresh synth of the Terraform app, copied into `work`."""
     import tempfile
 
+    from tradeinfra.synth import IN_PROCESS
     from tradeinfra.tf.app import synth_tf
 
-    with _SYNTH, tempfile.TemporaryDirectory(prefix=f"tradeinfra-{stack}-") as scratch:
+    with IN_PROCESS, tempfile.TemporaryDirectory(prefix=f"tradeinfra-{stack}-") as scratch:
         synth_tf(platform, Path(scratch) / "cdktf.out", Path(scratch) / "terraform")
         return _copy_config(Path(scratch) / "cdktf.out", stack, work)
 
