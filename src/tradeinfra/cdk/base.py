@@ -14,7 +14,7 @@ from constructs import Construct, IConstruct
 
 from tradeinfra.config import references
 from tradeinfra.config.models import EnvironmentConfig
-from tradeinfra.config.naming import ResourceKind, cdk_name, stack_name
+from tradeinfra.config.naming import ResourceKind, cdk_name, stack_name, state_reader_role_name
 from tradeinfra.config.references import SSM_PARAMETER_TYPE, Published
 from tradeinfra.config.tags import MANAGED_BY_CDK, mandatory_tags
 
@@ -153,3 +153,9 @@ def pipeline_step_principal(scope: Construct, account: str, step_role_name: str)
     partition = cdk.Stack.of(scope).partition
     step_role = f"arn:{partition}:iam::{account}:role/{step_role_name}"
     return iam.AccountPrincipal(account).with_conditions({"ArnEquals": {"aws:PrincipalArn": step_role}})
+
+
+def state_reader_arn(scope: Construct, state_account: str, environment: str) -> str:
+    """`environment`'s web-tier state reader role, in the account that holds
+    the Terraform state (the tooling account; with no pipeline, the environment's)."""
+    return f"arn:{cdk.Stack.of(scope).partition}:iam::{state_account}:role/{state_reader_role_name(environment)}"

@@ -21,14 +21,13 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from tradeinfra.cdk.base import pipeline_step_principal
+from tradeinfra.cdk.base import pipeline_step_principal, state_reader_arn
 from tradeinfra.cdk.compliance import acknowledge
 from tradeinfra.config.models import DeliveryConfig, EnvironmentConfig
 from tradeinfra.config.naming import (
     ResourceKind,
     cdk_name,
     state_access_role_name,
-    state_reader_role_name,
     tf_name,
     web_tier_deployer_role_name,
     web_tier_step_role_name,
@@ -217,7 +216,7 @@ class WebTierDeployer(Construct):
         arn = _Arns(stack.partition, environment.region, environment.account, env, suffix)
         state_role = f"arn:{stack.partition}:iam::{delivery.account}:role/{state_access_role_name(env)}"
         # Its deployments plan an already deployed web tier before the CDK stacks, reading state only.
-        state_reader = f"arn:{stack.partition}:iam::{delivery.account}:role/{state_reader_role_name(env)}"
+        state_reader = state_reader_arn(self, delivery.account, env)
         in_region = {"StringEquals": {"aws:RequestedRegion": environment.region}}
 
         def web_tier_tags(key: str) -> dict[str, str]:

@@ -7,7 +7,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from tradeinfra.cdk.base import TradingStack, pipeline_step_principal
+from tradeinfra.cdk.base import TradingStack, pipeline_step_principal, state_reader_arn
 from tradeinfra.cdk.compliance import acknowledge
 from tradeinfra.cdk.constructs.read_access import (
     GLOBAL_READ_CEILING,
@@ -22,7 +22,6 @@ from tradeinfra.config.models import DeliveryConfig, EnvironmentConfig, Security
 from tradeinfra.config.naming import (
     ResourceKind,
     cdk_name,
-    state_reader_role_name,
     validation_step_role_name,
     validator_role_name,
 )
@@ -101,12 +100,6 @@ BOUNDARY_ACTIONS = [
 ]
 
 
-def state_reader(scope: Construct, state_account: str, env: str) -> str:
-    """The ARN of `env`'s web-tier state reader role, in the account that
-    holds the state (the tooling account; with no pipeline, the environment's)."""
-    return f"arn:{cdk.Stack.of(scope).partition}:iam::{state_account}:role/{state_reader_role_name(env)}"
-
-
 class SecurityStack(TradingStack):
     def __init__(
         self,
@@ -122,6 +115,7 @@ class SecurityStack(TradingStack):
             environment=environment,
             description="Permission boundary, validator and web-tier deployer roles",
         )
+        state_reader = state_reader_arn(self, delivery.account if delivery else environment.account, environment.name)
         self.boundary_name = cdk_name(environment.name, security.permission_boundary_name, ResourceKind.IAM_POLICY)
         self.boundary = iam.ManagedPolicy(
             self,
@@ -140,9 +134,7 @@ class SecurityStack(TradingStack):
                 iam.PolicyStatement(
                     sid="ReadWebTierState",
                     actions=["sts:AssumeRole"],
-                    resources=[
-                        state_reader(self, delivery.account if delivery else environment.account, environment.name)
-                    ],
+                    resources=[state_reader],
                 ),
             ],
         )
@@ -161,10 +153,10 @@ class SecurityStack(TradingStack):
         )
         self.publish(references.PERMISSIONS_BOUNDARY_ARN, self.boundary.managed_policy_arn)
         if delivery is not None:
-            self._validator_role(environment, delivery)
+            self._validator_role(environment, delivery, state_reader)
             WebTierDeployer(self, "WebTierDeployer", environment=environment, delivery=delivery)
 
-    def _validator_role(self, environment: EnvironmentConfig, delivery: DeliveryConfig) -> None:
+    def _validator_role(self, environment: EnvironmentConfig, delivery: DeliveryConfig, state_reader: str) -> None:
         """What the pipeline's post-deployment validation and its plans may
         do here: read resource configuration (never data), and the web tier's
         Terraform state through the state reader role. The api stack grants
@@ -189,7 +181,7 @@ class SecurityStack(TradingStack):
             iam.PolicyStatement(
                 sid="ReadWebTierState",
                 actions=["sts:AssumeRole"],
-                resources=[state_reader(self, delivery.account, env)],
+                resources=[state_reader],
             )
         )
         acknowledge(
