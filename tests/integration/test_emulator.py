@@ -8,6 +8,7 @@ import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -110,3 +111,27 @@ def test_the_suite_stops_the_emulator_even_when_a_test_fails(pytester: pytest.Py
     pid = int(pid_file.read_text())
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_a_call_sent_again_after_its_answer_is_acted_on_once(emulator: Emulator) -> None:
+    """As an SDK does when the connection fails after the emulator answered:
+    the same call (one invocation id), attempt 2. One message, not two."""
+    status = emulator.start(free_port())
+    sqs = boto3.client(
+        "sqs", endpoint_url=status.endpoint, region_name="us-east-1", aws_access_key_id="t", aws_secret_access_key="t"
+    )
+    queue = sqs.create_queue(QueueName="orders")["QueueUrl"]
+    attempts = iter((1, 2))
+
+    def as_one_call_sent_twice(request: Any, **_: Any) -> None:
+        request.headers["amz-sdk-invocation-id"] = "7e57ca11-0000-4000-8000-000000000001"
+        request.headers["amz-sdk-request"] = f"attempt={next(attempts)}; max=3"
+
+    sqs.meta.events.register("before-send.sqs.SendMessage", as_one_call_sent_twice)
+    first = sqs.send_message(QueueUrl=queue, MessageBody="buy 100")["MessageId"]
+    again = sqs.send_message(QueueUrl=queue, MessageBody="buy 100")["MessageId"]
+    assert again == first
+    assert sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"] == {
+        "ApproximateNumberOfMessages": "1"
+    }
+    assert "resent after its 200 answer was written: AmazonSQS.SendMessage" in Path(status.log).read_text()
