@@ -134,4 +134,4 @@ def test_a_call_sent_again_after_its_answer_is_acted_on_once(emulator: Emulator)
     assert sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"] == {
         "ApproximateNumberOfMessages": "1"
     }
-    assert "resent after its 200 answer was written: AmazonSQS.SendMessage" in Path(status.log).read_text()
+    assert "resent after moto answered it 200: AmazonSQS.SendMessage" in Path(status.log).read_text()

@@ -1,18 +1,21 @@
-"""Requests an AWS SDK sends again: seen, logged, and answered once.
+"""Calls an AWS SDK sends again: answered once, and named in the log.
 
 Every AWS SDK names each call it makes (`amz-sdk-invocation-id`, the same
 for every attempt of that call) and counts its attempts (`amz-sdk-request:
-attempt=N; max=M`). The emulator never throttles and never answers 5xx on
-purpose, so a second attempt of a call whose first the emulator answered
-with 2xx means the client did not read that answer: the connection failed
-after the emulator acted. Acting again would turn one call into two effects
-(two load balancers of one name, a lock met by its own holder), which AWS
-would not do for a call it answered once. So the answer already written is
-sent again, and the emulator's log says so, naming the call.
+attempt=N; max=M`). Under load, Terraform's AWS SDK sometimes resets the
+connection just after the emulator's whole answer reached it, and sends the
+call again some 100 ms later (seen in packet captures: the answer arrives,
+the client sends RST with it unread, then attempt 2). Acting on the call
+again turns one call into two effects: a second load balancer of the same
+name, a state lock met by its own holder. So a later attempt of a call that
+moto answered with 2xx gets that same answer, and the log says so; an
+attempt that arrives while moto still works on the first waits for it.
 
-Answers are kept for the most recent calls only, within a byte budget: an
-attempt that comes after its answer was forgotten is served as a new call
-(and logged as such).
+Answers are kept for the most recent calls, within a byte budget; one larger
+than `LARGEST_KEPT_ANSWER` (an object download, a template) is not kept, and
+a later attempt of it, or of a call already forgotten, is served as a new
+call (and logged as such). The emulator never throttles nor answers 5xx on
+purpose, so an SDK has no other reason to send a call it was answered again.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import io
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -29,6 +32,7 @@ from urllib.parse import parse_qs
 _ATTEMPT = re.compile(r"attempt=(\d+)")
 KEPT_BYTES = 16 * 1024 * 1024
 LARGEST_KEPT_ANSWER = 1024 * 1024
+FIRST_ATTEMPT_WAIT_SECONDS = 300.0  # longer than any one moto call takes
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
@@ -39,14 +43,16 @@ WsgiApp = Callable[[Environ, StartResponse], Iterable[bytes]]
 class _Answer:
     status: str = ""
     headers: list[tuple[str, str]] = field(default_factory=list)
-    chunks: list[bytes] = field(default_factory=list)
-    written: bool = False  # the emulator wrote all of it to the connection
-    size: int = 0
-    kept: int = 0  # bytes counted against the budget
+    body: bytes | None = None  # None until moto answered, or when too large to keep
+    done: threading.Event = field(default_factory=threading.Event)
 
     @property
-    def succeeded(self) -> bool:
-        return self.status.startswith("2")
+    def kept(self) -> int:
+        return len(self.body or b"")
+
+    @property
+    def replayable(self) -> bool:
+        return self.body is not None and self.status.startswith("2")
 
 
 class AnswerOnce:
@@ -69,50 +75,45 @@ class AnswerOnce:
             with self._lock:
                 earlier = self._answers.get(call)
             described = f"{_operation(environ)} (call {call}, attempt {attempt})"
-            if earlier is not None and earlier.written and earlier.succeeded:
-                self._log(f"resent after its {earlier.status[:3]} answer was written: {described}; answered again")
+            if earlier is not None and earlier.done.wait(FIRST_ATTEMPT_WAIT_SECONDS) and earlier.replayable:
+                self._log(f"resent after moto answered it {earlier.status[:3]}: {described}; the same answer again")
                 start_response(earlier.status, earlier.headers)
-                return list(earlier.chunks)
-            state = "no answer kept" if earlier is None else f"earlier answer {earlier.status[:3] or 'unfinished'}"
+                return [earlier.body or b""]
+            state = "no answer kept" if earlier is None or earlier.body is None else f"answered {earlier.status[:3]}"
             self._log(f"resent: {described}; {state}, served as a new call")
+        return self._answered(call, environ, start_response)
+
+    def _answered(self, call: str, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         answer = _Answer()
         with self._lock:
-            self._keep(call, answer)
-
-        def recording_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            answer.status, answer.headers = status, list(headers)
-            return start_response(status, headers, exc_info)
-
-        return self._recorded(call, answer, self._app(environ, recording_start_response))
-
-    def _recorded(self, call: str, answer: _Answer, chunks: Iterable[bytes]) -> Iterator[bytes]:
+            self._forget(self._answers.pop(call, None))
+            self._answers[call] = answer
         try:
-            for chunk in chunks:
-                answer.size += len(chunk)
-                if answer.size <= LARGEST_KEPT_ANSWER:
-                    answer.chunks.append(chunk)
-                yield chunk  # returns once the server wrote it
-            answer.written = answer.size <= LARGEST_KEPT_ANSWER
-        finally:
-            close = getattr(chunks, "close", None)
-            if close is not None:
-                close()
+
+            def recording_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+                answer.status, answer.headers = status, list(headers)
+                return start_response(status, headers, exc_info)
+
+            chunks = self._app(environ, recording_start_response)
+            try:
+                body = b"".join(chunks)  # moto builds every answer in memory
+            finally:
+                close = getattr(chunks, "close", None)
+                if close is not None:
+                    close()
             with self._lock:
-                if self._answers.get(call) is answer:
-                    answer.kept = sum(len(c) for c in answer.chunks)
+                if len(body) <= LARGEST_KEPT_ANSWER and self._answers.get(call) is answer:
+                    answer.body = body
                     self._size += answer.kept
-                    self._forget_oldest()
+                    while self._size > self._kept_bytes and len(self._answers) > 1:
+                        self._forget(self._answers.popitem(last=False)[1])
+            return [body]
+        finally:
+            answer.done.set()
 
-    def _keep(self, call: str, answer: _Answer) -> None:
-        previous = self._answers.pop(call, None)
-        if previous is not None:
-            self._size -= previous.kept
-        self._answers[call] = answer
-
-    def _forget_oldest(self) -> None:
-        while self._size > self._kept_bytes and len(self._answers) > 1:
-            _, oldest = self._answers.popitem(last=False)
-            self._size -= oldest.kept
+    def _forget(self, answer: _Answer | None) -> None:
+        if answer is not None:
+            self._size -= answer.kept
 
 
 def _attempt(environ: Environ) -> int:
@@ -121,8 +122,8 @@ def _attempt(environ: Environ) -> int:
 
 
 def _operation(environ: Environ) -> str:
-    """`Service.Operation` for JSON protocols, `Action` for query protocols,
-    else the method and path (REST protocols such as S3)."""
+    """`Service.Operation` for JSON protocols, the endpoint and `Action` for
+    query protocols, else the method and path (REST protocols such as S3)."""
     target = environ.get("HTTP_X_AMZ_TARGET")
     if target:
         return str(target)

@@ -1,14 +1,16 @@
-"""A call an SDK sends again after the emulator answered it with 2xx is
-answered again, not acted on twice; anything else reaches moto as before."""
+"""A call an SDK sends again after moto answered it with 2xx gets the same
+answer, not a second effect; anything else reaches moto as before."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from typing import Any
 
 import pytest
 from werkzeug.test import Client
 
+from tradeinfra.emulator import resends
 from tradeinfra.emulator.resends import AnswerOnce
 
 
@@ -27,9 +29,7 @@ class CountingApp:
 
 def _call(client: Client, attempt: int, call: str = "c0ffee", **kwargs: Any) -> Any:
     headers = {"amz-sdk-invocation-id": call, "amz-sdk-request": f"attempt={attempt}; max=25"}
-    response = client.post("/", headers=headers, **kwargs)
-    response.data  # noqa: B018 - read to the end, as the emulator's server writes every answer whole
-    return response
+    return client.post("/", headers=headers, **kwargs)
 
 
 CREATE_ALB = {
@@ -43,7 +43,7 @@ def log() -> list[str]:
     return []
 
 
-def test_a_second_attempt_after_a_written_2xx_gets_that_answer_and_moto_acts_once(log: list[str]) -> None:
+def test_a_second_attempt_after_a_2xx_gets_that_answer_and_moto_acts_once(log: list[str]) -> None:
     app = CountingApp()
     client = Client(AnswerOnce(app, log.append))
     first = _call(client, 1, **CREATE_ALB)
@@ -51,7 +51,7 @@ def test_a_second_attempt_after_a_written_2xx_gets_that_answer_and_moto_acts_onc
     assert (first.status_code, first.data) == (again.status_code, again.data) == (200, b"<created>1</created>")
     assert app.bodies == [b"Action=CreateLoadBalancer&Name=alb-dev"]
     assert log == [
-        "resent after its 200 answer was written: localhost CreateLoadBalancer (call c0ffee, attempt 2); answered again"
+        "resent after moto answered it 200: localhost CreateLoadBalancer (call c0ffee, attempt 2); the same answer again"
     ]
 
 
@@ -62,9 +62,7 @@ def test_a_second_attempt_after_an_error_is_served_again(log: list[str]) -> None
     assert _call(client, 2, **CREATE_ALB).data == b"<created>2</created>"
     assert len(app.bodies) == 2  # moto read the body the middleware peeked at
     assert app.bodies[1] == b"Action=CreateLoadBalancer&Name=alb-dev"
-    assert log == [
-        "resent: localhost CreateLoadBalancer (call c0ffee, attempt 2); earlier answer 400, served as a new call"
-    ]
+    assert log == ["resent: localhost CreateLoadBalancer (call c0ffee, attempt 2); answered 400, served as a new call"]
 
 
 def test_calls_without_an_sdk_invocation_id_and_first_attempts_all_reach_moto(log: list[str]) -> None:
@@ -88,7 +86,7 @@ def test_answers_beyond_the_byte_budget_are_forgotten_oldest_first(log: list[str
     _call(client, 2, call="c")
     assert len(app.bodies) == 4  # "a" was forgotten and served again; "c" was answered from memory
     assert log[0].startswith("resent: POST localhost/ (call a, attempt 2); no answer kept")
-    assert log[1].startswith("resent after its 200 answer was written: POST localhost/ (call c, attempt 2)")
+    assert log[1].startswith("resent after moto answered it 200: POST localhost/ (call c, attempt 2)")
 
 
 def test_a_json_protocol_call_is_named_by_its_target(log: list[str]) -> None:
@@ -100,3 +98,35 @@ def test_a_json_protocol_call_is_named_by_its_target(log: list[str]) -> None:
             headers={**headers, "amz-sdk-invocation-id": "d", "amz-sdk-request": f"attempt={attempt}; max=3"},
         )
     assert "DynamoDB_20120810.PutItem (call d, attempt 2)" in log[0]
+
+
+def test_an_attempt_arriving_while_moto_still_works_on_the_first_waits_for_its_answer(log: list[str]) -> None:
+    entered, release = threading.Event(), threading.Event()
+
+    class SlowApp(CountingApp):
+        def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+            entered.set()
+            release.wait(10)
+            return super().__call__(environ, start_response)
+
+    app = SlowApp()
+    middleware = AnswerOnce(app, log.append)
+    first: list[Any] = []
+    worker = threading.Thread(target=lambda: first.append(_call(Client(middleware), 1)))
+    worker.start()
+    assert entered.wait(10)
+    threading.Timer(0.2, release.set).start()
+    again = _call(Client(middleware), 2)
+    worker.join(10)
+    assert again.data == first[0].data == b"<created>1</created>"
+    assert len(app.bodies) == 1
+
+
+def test_an_answer_too_large_to_keep_is_served_again(log: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(resends, "LARGEST_KEPT_ANSWER", 5)
+    app = CountingApp()
+    client = Client(AnswerOnce(app, log.append))
+    _call(client, 1)
+    _call(client, 2)
+    assert len(app.bodies) == 2
+    assert log == ["resent: POST localhost/ (call c0ffee, attempt 2); no answer kept, served as a new call"]
