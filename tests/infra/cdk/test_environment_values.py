@@ -251,6 +251,16 @@ def test_vpc_endpoints_and_isolated_subnets_route_only_to_them(
     assert {str(name).rsplit(".", 1)[-1] for name in interfaces} == expected
     for interface in (e for e in endpoints if e.get("VpcEndpointType") == "Interface"):
         assert interface["PrivateDnsEnabled"] is True and len(interface["SubnetIds"]) == 3
+        assert interface["PolicyDocument"]["Statement"] == [
+            {
+                "Sid": "OnlyThisAccountsPrincipals",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": "*",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:PrincipalAccount": platform.environment(env).account}},
+            }
+        ]
     # isolated subnets: no default route at all (no NAT, no internet gateway)
     isolated_tables = {lid for lid, table in stack.resources("AWS::EC2::RouteTable").items() if "isolated" in lid}
     assert len(isolated_tables) == 3

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from tradeinfra.cdk.base import TradingStack
@@ -127,7 +128,7 @@ class NetworkStack(TradingStack):
         )
         group.add_ingress_rule(ec2.Peer.ipv4(network.vpc_cidr), ec2.Port.tcp(443), "HTTPS from the VPC")
         for name, service in INTERFACE_ENDPOINTS.items():
-            self.vpc.add_interface_endpoint(
+            endpoint = self.vpc.add_interface_endpoint(
                 f"{name}Endpoint",
                 service=service,
                 subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
@@ -135,3 +136,20 @@ class NetworkStack(TradingStack):
                 private_dns_enabled=True,
                 open=False,  # the group above admits the VPC's CIDR, written out rather than as a reference
             )
+            endpoint.add_to_policy(self._only_this_accounts_callers())
+
+    def _only_this_accounts_callers(self) -> iam.PolicyStatement:
+        """An endpoint policy: the endpoint carries calls signed by this
+        account's principals only, so credentials from another account (a
+        place to copy data to) cannot leave the VPC through it. Private DNS
+        sends every caller in the VPC here, the web tier's instances and their
+        SSM agent too; all sign as this account's roles. The gateway
+        endpoints have no such policy: the web tier's package repositories
+        are AWS-owned S3 buckets read anonymously, which it would refuse."""
+        return iam.PolicyStatement(
+            sid="OnlyThisAccountsPrincipals",
+            principals=[iam.AnyPrincipal()],
+            actions=["*"],
+            resources=["*"],
+            conditions={"StringEquals": {"aws:PrincipalAccount": self.account}},
+        )
