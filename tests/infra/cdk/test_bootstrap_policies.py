@@ -1,7 +1,8 @@
 """What CloudFormation may do in each account (`tradeinfra bootstrap-policies`):
 the services the account's own stacks declare and nothing else, IAM only on
 its own roles and policies, and never a role without the project's boundary.
-Checked against the synthesized stacks of the same account."""
+Checked against the synthesized stacks of the same account, and request by
+request with the access gate's IAM simulator."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from tradeinfra.access.intrinsics import Resolver, StackScope
+from tradeinfra.access.simulator import NamedPolicy, Simulation, simulate
 from tradeinfra.cdk.bootstrap_policies import TOOLING, AccountScope, account_scopes, bootstrap_template, services_of
 from tradeinfra.cli import main
 from tradeinfra.config.loader import PlatformConfig
@@ -113,3 +116,80 @@ def test_cli_writes_the_template_and_refuses_an_unknown_account(
     assert main(["bootstrap-policies", "--env", "qa", "--output", str(tmp_path / "x.json")]) == 1
     assert capsys.readouterr().err.strip() == "error: --env qa: expected one of dev, staging, prod, tooling"
     assert not (tmp_path / "x.json").exists()
+
+
+def _cfn_execution_role(template: dict[str, Any], scope: AccountScope) -> tuple[NamedPolicy, NamedPolicy]:
+    """The execution policy and boundary as IAM evaluates them on the role
+    `cdk bootstrap` creates: every intrinsic resolved."""
+    stack = StackScope(f"{scope.prefix}-bootstrap-policies", scope.account, scope.region, template["Resources"])
+    resolver = Resolver([stack])
+    policies = {
+        logical_id.rstrip("0123456789ABCDEF"): NamedPolicy(
+            resource["Properties"]["ManagedPolicyName"],
+            resolver.resolve(stack, resource["Properties"]["PolicyDocument"], logical_id),
+        )
+        for logical_id, resource in template["Resources"].items()
+    }
+    return policies["ExecutionPolicy"], policies["Boundary"]
+
+
+def _requests(scope: AccountScope) -> list[tuple[bool, str, str, dict[str, str]]]:
+    """(allowed?, action, resource, context) for CloudFormation in `scope`'s account."""
+    iam = f"arn:aws:iam::{scope.account}"
+    own_role, boundary = f"{iam}:role/{scope.prefix}-compute-ServiceRole-A1B2", f"{iam}:policy/{scope.boundaries[0]}"
+    in_region = {"aws:RequestedRegion": scope.region}
+    elsewhere = "eu-west-1" if scope.region != "eu-west-1" else "eu-central-1"
+    if scope.prefix == "trading-pipeline":
+        declared = (
+            "codepipeline:CreatePipeline",
+            f"arn:aws:codepipeline:{scope.region}:{scope.account}:trading-pipeline",
+        )
+    else:
+        declared = (
+            "dynamodb:CreateTable",
+            f"arn:aws:dynamodb:{scope.region}:{scope.account}:table/{scope.prefix}-orders",
+        )
+    return [
+        (True, "iam:CreateRole", own_role, {"iam:PermissionsBoundary": boundary}),
+        (True, "iam:PassRole", own_role, {}),
+        (True, *declared, in_region),
+        (True, "ssm:GetParameters", f"arn:aws:ssm:{scope.region}:{scope.account}:parameter/trading/x", in_region),
+        (False, "iam:CreateRole", own_role, {}),  # no boundary
+        (False, "iam:CreateRole", own_role, {"iam:PermissionsBoundary": "arn:aws:iam::aws:policy/AdministratorAccess"}),
+        (False, "iam:CreateRole", f"{iam}:role/another-teams-role", {"iam:PermissionsBoundary": boundary}),
+        (False, "iam:DeleteRolePermissionsBoundary", own_role, {}),
+        (False, "iam:CreateUser", f"{iam}:user/{scope.prefix}-someone", {}),
+        (False, "iam:CreateAccessKey", f"{iam}:user/{scope.prefix}-someone", {}),
+        (False, "iam:CreatePolicyVersion", f"{iam}:policy/{scope.execution_policy}", {}),
+        (False, "iam:SetDefaultPolicyVersion", f"{iam}:policy/{scope.boundary}", {}),
+        (False, declared[0], declared[1].replace(scope.region, elsewhere), {"aws:RequestedRegion": elsewhere}),
+        (False, "redshift:CreateCluster", f"arn:aws:redshift:{scope.region}:{scope.account}:cluster:x", in_region),
+        (False, "organizations:LeaveOrganization", "*", {}),
+    ]
+
+
+@pytest.mark.parametrize("account", ACCOUNTS)
+def test_the_iam_simulator_lets_cloudformation_deploy_the_account_and_nothing_more(
+    templates: dict[str, dict[str, Any]], scopes: dict[str, AccountScope], account: str
+) -> None:
+    """What `cdk bootstrap --cloudformation-execution-policies` and
+    `--custom-permissions-boundary` give the CloudFormation execution role,
+    proven with the access gate's IAM simulator: its own roles only with the
+    project's boundary, the declared services in the declared region, no
+    users or keys, and never the two policies themselves."""
+    scope = scopes[account]
+    execution, boundary = _cfn_execution_role(templates[account], scope)
+    role = f"arn:aws:iam::{scope.account}:role/cdk-hnb659fds-cfn-exec-role-{scope.account}-{scope.region}"
+    requests = _requests(scope)
+    decisions = simulate(
+        [
+            Simulation(role, action, resource, scope.account, context, (execution,), boundary)
+            for _, action, resource, context in requests
+        ]
+    )
+    wrong = [
+        f"{action} on {resource} {context}: {decision.decision}"
+        for (allowed, action, resource, context), decision in zip(requests, decisions, strict=True)
+        if decision.allowed != allowed
+    ]
+    assert wrong == []
