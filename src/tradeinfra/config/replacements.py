@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from tradeinfra.config.issues import ConfigIssue, describe, located
 from tradeinfra.config.yaml_source import Location, YamlSourceError, read_yaml
@@ -43,6 +43,15 @@ class ReviewedReplacement(BaseModel):
     reason: str = Field(
         min_length=10, description="Why the data may be lost, or where it is migrated to (a runbook, a ticket)."
     )
+
+    @field_validator("environment")
+    @classmethod
+    def _known(cls, environment: str, info: ValidationInfo) -> str:
+        # Checked with the entry's other fields, so one run reports them all.
+        known = (info.context or {}).get("environments")
+        if known is not None and environment not in known:
+            raise ValueError(f"unknown environment {environment!r}: expected one of {', '.join(known)}")
+        return environment
 
     def recorded(self) -> str:
         """How a version records it, beside the `--allow-replace` names."""
@@ -70,7 +79,9 @@ def read_replacements(
         return (), [ConfigIssue(exc.location, "", exc.message)]
     start = Location(path, 1)
     try:
-        parsed = ReplacementsFile.model_validate(data if data is not None else {})
+        parsed = ReplacementsFile.model_validate(
+            data if data is not None else {}, context={"environments": environments}
+        )
     except ValidationError as exc:
         return (), [
             ConfigIssue(located(keys, provenance, start), ".".join(keys), describe(error))
@@ -81,15 +92,6 @@ def read_replacements(
     seen: set[tuple[str, str]] = set()
     for index, entry in enumerate(parsed.allowed):
         at = ("allowed", str(index))
-        if entry.environment not in environments:
-            keys = (*at, "environment")
-            issues.append(
-                ConfigIssue(
-                    located(keys, provenance, start),
-                    ".".join(keys),
-                    f"unknown environment {entry.environment!r}: expected one of {', '.join(environments)}",
-                )
-            )
         if (entry.environment, entry.change) in seen:
             issues.append(
                 ConfigIssue(located(at, provenance, start), ".".join(at), f"change {entry.change} is listed twice")

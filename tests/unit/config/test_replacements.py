@@ -72,3 +72,17 @@ def test_a_wrong_entry_is_one_issue_naming_file_line_and_key(
     assert issue.location.file == path
     if needle is not None:
         assert issue.location.line == line_of(path, needle)
+
+
+def test_every_problem_of_an_entry_is_reported_in_one_run(config_copy: Path) -> None:
+    path = config_copy / REPLACEMENTS_FILE
+    path.write_text(
+        "allowed:\n" + ENTRY.replace("prod\n", "production\n", 1).replace("0123456789ab", "12345").format(reason="ok")
+    )
+    with pytest.raises(ConfigError) as error:
+        load_platform(config_copy)
+    assert sorted(issue.path for issue in error.value.issues) == [
+        "allowed.0.change",
+        "allowed.0.environment",
+        "allowed.0.reason",
+    ]
