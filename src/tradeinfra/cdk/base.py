@@ -14,7 +14,7 @@ from constructs import Construct, IConstruct
 
 from tradeinfra.config import references
 from tradeinfra.config.models import EnvironmentConfig
-from tradeinfra.config.naming import ResourceKind, cdk_name, stack_name, state_reader_role_name
+from tradeinfra.config.naming import ResourceKind, cdk_name, stack_name
 from tradeinfra.config.references import SSM_PARAMETER_TYPE, Published
 from tradeinfra.config.tags import MANAGED_BY_CDK, mandatory_tags
 
@@ -155,7 +155,8 @@ def pipeline_step_principal(scope: Construct, account: str, step_role_name: str)
     return iam.AccountPrincipal(account).with_conditions({"ArnEquals": {"aws:PrincipalArn": step_role}})
 
 
-def state_reader_arn(scope: Construct, state_account: str, environment: str) -> str:
-    """`environment`'s web-tier state reader role, in the account that holds
-    the Terraform state (the tooling account; with no pipeline, the environment's)."""
-    return f"arn:{cdk.Stack.of(scope).partition}:iam::{state_account}:role/{state_reader_role_name(environment)}"
+def state_role_arn(scope: Construct, state_account: str, role_name: str) -> str:
+    """A web-tier state role (access or reader, by its name), in the account
+    that holds the Terraform state (the tooling account; with no pipeline,
+    the environment's)."""
+    return f"arn:{cdk.Stack.of(scope).partition}:iam::{state_account}:role/{role_name}"

@@ -88,12 +88,12 @@ class AnswerOnce:
         with self._lock:
             self._forget(self._answers.pop(call, None))
             self._answers[call] = answer
+
+        def recording_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            answer.status, answer.headers = status, list(headers)
+            return start_response(status, headers, exc_info)
+
         try:
-
-            def recording_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-                answer.status, answer.headers = status, list(headers)
-                return start_response(status, headers, exc_info)
-
             chunks = self._app(environ, recording_start_response)
             try:
                 body = b"".join(chunks)  # moto builds every answer in memory

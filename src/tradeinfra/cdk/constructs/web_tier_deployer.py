@@ -21,13 +21,14 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from tradeinfra.cdk.base import pipeline_step_principal, state_reader_arn
+from tradeinfra.cdk.base import pipeline_step_principal, state_role_arn
 from tradeinfra.cdk.compliance import acknowledge
 from tradeinfra.config.models import DeliveryConfig, EnvironmentConfig
 from tradeinfra.config.naming import (
     ResourceKind,
     cdk_name,
     state_access_role_name,
+    state_reader_role_name,
     tf_name,
     web_tier_deployer_role_name,
     web_tier_step_role_name,
@@ -214,9 +215,9 @@ class WebTierDeployer(Construct):
         env, suffix = environment.name, environment.web_tier.environment_suffix
         domain = environment.web_tier.load_balancer.domain_name
         arn = _Arns(stack.partition, environment.region, environment.account, env, suffix)
-        state_role = f"arn:{stack.partition}:iam::{delivery.account}:role/{state_access_role_name(env)}"
+        state_role = state_role_arn(self, delivery.account, state_access_role_name(env))
         # Its deployments plan an already deployed web tier before the CDK stacks, reading state only.
-        state_reader = state_reader_arn(self, delivery.account, env)
+        state_reader = state_role_arn(self, delivery.account, state_reader_role_name(env))
         in_region = {"StringEquals": {"aws:RequestedRegion": environment.region}}
 
         def web_tier_tags(key: str) -> dict[str, str]:

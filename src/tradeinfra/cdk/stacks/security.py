@@ -7,7 +7,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from tradeinfra.cdk.base import TradingStack, pipeline_step_principal, state_reader_arn
+from tradeinfra.cdk.base import TradingStack, pipeline_step_principal, state_role_arn
 from tradeinfra.cdk.compliance import acknowledge
 from tradeinfra.cdk.constructs.read_access import (
     GLOBAL_READ_CEILING,
@@ -22,6 +22,7 @@ from tradeinfra.config.models import DeliveryConfig, EnvironmentConfig, Security
 from tradeinfra.config.naming import (
     ResourceKind,
     cdk_name,
+    state_reader_role_name,
     validation_step_role_name,
     validator_role_name,
 )
@@ -115,7 +116,8 @@ class SecurityStack(TradingStack):
             environment=environment,
             description="Permission boundary, validator and web-tier deployer roles",
         )
-        state_reader = state_reader_arn(self, delivery.account if delivery else environment.account, environment.name)
+        state_account = delivery.account if delivery else environment.account
+        state_reader = state_role_arn(self, state_account, state_reader_role_name(environment.name))
         self.boundary_name = cdk_name(environment.name, security.permission_boundary_name, ResourceKind.IAM_POLICY)
         self.boundary = iam.ManagedPolicy(
             self,
@@ -130,12 +132,7 @@ class SecurityStack(TradingStack):
                     conditions={"StringEquals": {"aws:RequestedRegion": environment.region}},
                 ),
                 iam.PolicyStatement(sid="GlobalConfigurationReads", actions=GLOBAL_READ_CEILING, resources=["*"]),
-                # Plans read the web tier's Terraform state through this role, in the tooling account.
-                iam.PolicyStatement(
-                    sid="ReadWebTierState",
-                    actions=["sts:AssumeRole"],
-                    resources=[state_reader],
-                ),
+                _read_web_tier_state(state_reader),
             ],
         )
         acknowledge(
@@ -177,13 +174,7 @@ class SecurityStack(TradingStack):
             role.add_to_policy(statement)
         for statement in web_tier_plan_statements(self.partition, environment):
             role.add_to_policy(statement)
-        role.add_to_policy(
-            iam.PolicyStatement(
-                sid="ReadWebTierState",
-                actions=["sts:AssumeRole"],
-                resources=[state_reader],
-            )
-        )
+        role.add_to_policy(_read_web_tier_state(state_reader))
         acknowledge(
             role,
             {
@@ -194,3 +185,9 @@ class SecurityStack(TradingStack):
                 "PCI.DSS.321::PCI.DSS.321-IAMNoInlinePolicy": "The validator's grants are a policy attached to its role only",
             },
         )
+
+
+def _read_web_tier_state(state_reader: str) -> iam.PolicyStatement:
+    """Plans read the web tier's Terraform state through the state reader
+    role, in the account that holds the state."""
+    return iam.PolicyStatement(sid="ReadWebTierState", actions=["sts:AssumeRole"], resources=[state_reader])

@@ -1,9 +1,8 @@
-"""DynamoDB on moto 5.2.5.
-
-- A conditional write is checked and applied in two steps, so two writers
-  served by two threads can both pass `attribute_not_exists`. DynamoDB
-  applies each write atomically; the deployment ledger's version numbers
-  and locks rely on it. Writes to one backend are serialized here."""
+"""DynamoDB on moto 5.2.5: a conditional write is checked and applied in
+two steps, so two writers served by two threads can both pass
+`attribute_not_exists`. DynamoDB applies each write atomically; the
+deployment ledger's version numbers and locks rely on it. Writes to one
+backend are serialized here."""
 
 from __future__ import annotations
 
