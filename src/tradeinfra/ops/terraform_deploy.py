@@ -12,7 +12,6 @@ it is bootstrapped once, deliberately (README), and must exist.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from collections.abc import Sequence
@@ -24,7 +23,7 @@ from tradeinfra.config.models import EnvironmentConfig
 from tradeinfra.config.naming import state_access_role_name, state_reader_role_name
 from tradeinfra.errors import TradeinfraError
 from tradeinfra.ops.targets import Target
-from tradeinfra.ops.tools import OnLine, ToolError, ToolRun, terraform
+from tradeinfra.ops.tools import PROVIDER_MIRROR, OnLine, ToolError, ToolRun, provider_mirror, terraform
 
 STATE_BACKEND = "state-backend"
 LEDGER = "ledger"
@@ -285,11 +284,12 @@ def _copy_config(out: Path, stack: str, work: Path) -> Path:
 
 
 def _offline() -> list[str]:
-    mirror = os.environ.get("TRADEINFRA_TF_PLUGIN_DIR")
+    mirror = provider_mirror()
     return [f"-plugin-dir={mirror}"] if mirror else []
 
 
 LOCKED = "Error acquiring the state lock"
+NO_PROVIDER = ("Failed to query available provider packages", "Failed to install provider")
 ERROR_LINE = re.compile(r"^[│|]?\s*Error: (?P<message>.+)$")
 LOCK_HOLDER = re.compile(r"^[│|]?\s*(?P<field>ID|Who|Operation|Created):\s+(?P<value>.+)$")
 
@@ -317,5 +317,18 @@ def describe_terraform_failure(output: Sequence[str]) -> str | None:
             if (text := raw.strip().lstrip("│|").strip()) and not text.startswith("Error:")
         ]
         where = next((d for d in detail if d.startswith("with ")), None)
-        return match["message"].strip() + (f" ({where.rstrip(',')})" if where else "")
+        message = match["message"].strip()
+        if message.startswith(NO_PROVIDER):
+            return f"{message}: {_where_providers_come_from()}"
+        return message + (f" ({where.rstrip(',')})" if where else "")
     return None
+
+
+def _where_providers_come_from() -> str:
+    mirror = provider_mirror()
+    if mirror:
+        return f"the provider mirror {PROVIDER_MIRROR}={mirror} does not hold the AWS provider this project pins"
+    return (
+        f"Terraform could not reach its registry; offline, set {PROVIDER_MIRROR} to a filesystem mirror of "
+        "the AWS provider ('make' finds the machine image's)"
+    )

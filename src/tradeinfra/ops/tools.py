@@ -127,6 +127,15 @@ def terraform_binary(env: Mapping[str, str]) -> str | None:
     return str(beside) if beside.is_file() else shutil.which("terraform", path=env.get("PATH"))
 
 
+PROVIDER_MIRROR = "TRADEINFRA_TF_PLUGIN_DIR"
+
+
+def provider_mirror() -> str | None:
+    """The filesystem mirror Terraform installs providers from, offline;
+    None: the Terraform registry."""
+    return os.environ.get(PROVIDER_MIRROR) or None
+
+
 def check_tools(apps: Sequence[str]) -> None:
     """Before any synth or deployment: the tools the apps need are there,
     else one line saying what is missing and how to provide it."""
@@ -138,9 +147,9 @@ def check_tools(apps: Sequence[str]) -> None:
     if "tf" in apps:
         if terraform_binary(os.environ) is None:
             missing.append("terraform (1.11: put it on PATH, or run 'make terraform-cli')")
-        mirror = os.environ.get("TRADEINFRA_TF_PLUGIN_DIR")
+        mirror = provider_mirror()
         if mirror and not Path(mirror).is_dir():
-            missing.append(f"TRADEINFRA_TF_PLUGIN_DIR={mirror} (the provider mirror): not a directory")
+            missing.append(f"{PROVIDER_MIRROR}={mirror} (the provider mirror): not a directory")
     if missing:
         raise ToolError("missing: " + "; ".join(missing), [])
 

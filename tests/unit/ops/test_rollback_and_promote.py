@@ -212,3 +212,27 @@ def test_terraform_error_names_the_resource() -> None:
         "  on cdk.tf.json line 12",
     ]
     assert describe_terraform_failure(output) == "no matching EC2 VPC found (with data.aws_vpc.network_vpc)"
+
+
+NO_PROVIDER_OUTPUT = [
+    "Initializing provider plugins...",
+    '- Finding hashicorp/aws versions matching "5.100.0"...',
+    "",
+    "Error: Failed to query available provider packages",
+    "",
+    "Could not retrieve the list of available versions for provider hashicorp/aws: could not connect to",
+    "registry.terraform.io: failed to request discovery document",
+]
+
+
+def test_a_provider_terraform_cannot_fetch_says_where_providers_come_from(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TRADEINFRA_TF_PLUGIN_DIR", raising=False)
+    assert describe_terraform_failure(NO_PROVIDER_OUTPUT) == (
+        "Failed to query available provider packages: Terraform could not reach its registry; offline, set "
+        "TRADEINFRA_TF_PLUGIN_DIR to a filesystem mirror of the AWS provider ('make' finds the machine image's)"
+    )
+    monkeypatch.setenv("TRADEINFRA_TF_PLUGIN_DIR", "/srv/empty-mirror")
+    assert describe_terraform_failure(NO_PROVIDER_OUTPUT) == (
+        "Failed to query available provider packages: the provider mirror TRADEINFRA_TF_PLUGIN_DIR=/srv/empty-mirror "
+        "does not hold the AWS provider this project pins"
+    )
